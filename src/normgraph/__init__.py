@@ -1,0 +1,17 @@
+"""normgraph: a linked-data knowledge graph of multinational organisations, roles, norms and claims.
+
+The library is importable on its own; the ``normgraph`` command is a thin layer over it:
+
+* :mod:`normgraph.layout`  finds the ontology, data, shapes and queries folders;
+* :mod:`normgraph.load`    parses Turtle and N-Triples safely into graphs;
+* :mod:`normgraph.reason`  runs the OWL-RL closure and reports inconsistencies;
+* :mod:`normgraph.evidence` anchors quotes in source texts and verifies anchors;
+* :mod:`normgraph.stats`   counts what the graph holds.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("normgraph")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"

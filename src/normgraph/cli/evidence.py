@@ -1,0 +1,68 @@
+"""``normgraph anchor`` and ``normgraph verify-evidence``: cite a passage, and check all citations."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UsageError
+from ..evidence import locate_quote, source_for_file, verify
+from ..layout import locate
+from ..load import parse_files
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    anchor = subparsers.add_parser(
+        "anchor",
+        help="print the Turtle evidence anchor for a quote found in a source text",
+        description="Find an exact quote in a source text and print, in Turtle, the Web Annotation "
+        "resource that anchors it: a TextQuoteSelector (quote, prefix, suffix) and a "
+        "TextPositionSelector (0-based code-point offsets). Whitespace in the quote matches any "
+        "whitespace in the text, so a quote may cross a line break. Refuses a quote that is absent, "
+        "occurs more than once (give --prefix) or runs over 25 words.",
+    )
+    anchor.add_argument("source_file", metavar="SOURCE_FILE", help="the source text file")
+    anchor.add_argument("quote", help="the exact words to anchor (at most 25)")
+    anchor.add_argument("--prefix", help="words that come just before the quote, to pick one occurrence")
+    anchor.set_defaults(handler=run_anchor)
+
+    check = subparsers.add_parser(
+        "verify-evidence",
+        help="check every evidence anchor against the source texts",
+        description="For every evidence anchor in the data, check that its source file exists with "
+        "the recorded SHA-256, that the quote equals the text at the recorded offsets, and that the "
+        "prefix and suffix surround it. Lists each failure with the claims that use it; exits 1 on any.",
+    )
+    check.add_argument("--sources", metavar="DIR", help="folder holding the source texts (default: ../shared/seeds beside the tree)")
+    check.set_defaults(handler=run_verify)
+
+
+def _data(args: argparse.Namespace):
+    layout = locate(args.root)
+    return layout, parse_files(layout.data_files())
+
+
+def run_anchor(args: argparse.Namespace) -> int:
+    text_file = Path(args.source_file)
+    if not text_file.is_file():
+        raise UsageError(f"no such source text: {text_file}")
+    _, data = _data(args)
+    anchor = locate_quote(text_file, args.quote, prefix=args.prefix, source=source_for_file(data, text_file))
+    print(anchor.to_graph().serialize(format="turtle"), end="")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    layout, data = _data(args)
+    sources = Path(args.sources) if args.sources else layout.default_sources_dir()
+    if sources is None or not sources.is_dir():
+        raise UsageError("no source texts folder: pass --sources DIR")
+    report = verify(data, sources)
+    for source, status in sorted(report.sources.items()):
+        print(f"source {source}: {status}")
+    for failure in report.failures:
+        print(f"FAIL {failure}")
+    passed = report.checked - len(report.failures)
+    share = 100.0 * passed / report.checked if report.checked else 100.0
+    print(f"{passed} of {report.checked} evidence anchors resolve ({share:.1f}%)")
+    return 0 if report.ok else 1
