@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from pathlib import Path
+
+from ..checks import run_checks
 from ..layout import locate
-from ..load import load_parts
+from ..load import load_parts, parse_files
 from ..reason import inconsistencies
 
 
@@ -14,8 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="load ontology, vocabularies, data and shapes; report counts and OWL-RL consistency",
         description="Load the ontology and vocabularies, the data and the shapes, print how many "
-        "triples each holds, and run the OWL-RL closure over ontology + data. Exits 1 if the closure "
-        "is inconsistent (for example an individual in two disjoint classes).",
+        "triples each holds, run the OWL-RL closure over ontology + data, and run the zero-row "
+        "integrity checks in queries/checks/. Exits 1 if the closure is inconsistent (for example an "
+        "individual in two disjoint classes) or any check returns rows.",
     )
     parser.add_argument("--data", nargs="*", metavar="FILE", help="check these data files instead of data/")
     parser.set_defaults(handler=run)
@@ -25,20 +29,30 @@ def run(args: argparse.Namespace) -> int:
     layout = locate(args.root)
     parts = load_parts(layout)
     if args.data is not None:
-        from pathlib import Path
-
-        from ..load import parse_files
-
         parts.data = parse_files([Path(p) for p in args.data])
     print(f"tree:        {layout.root}{' (bundled copy)' if layout.bundled else ''}")
     print(f"ontology:    {len(parts.ontology):>6} triples in {len(layout.ontology_files())} files (ontology + vocabularies)")
     print(f"data:        {len(parts.data):>6} triples in {len(parts.files['data']) if args.data is None else len(args.data)} files")
     print(f"shapes:      {len(parts.shapes):>6} triples in {len(parts.files['shapes'])} files")
-    problems = inconsistencies(parts.union())
+    graph = parts.union()
+    status = 0
+    problems = inconsistencies(graph)
     if problems:
         print(f"OWL-RL:      inconsistent ({len(problems)} problems)")
         for message in problems:
             print(f"  - {message}")
-        return 1
-    print("OWL-RL:      consistent")
-    return 0
+        status = 1
+    else:
+        print("OWL-RL:      consistent")
+    results = run_checks(graph, layout.checks_dir)
+    failed = [result for result in results if not result.passed]
+    print(f"checks:      {len(results) - len(failed)} of {len(results)} zero-row checks pass")
+    for result in failed:
+        print(f"  FAIL {result.name}: {result.summary} ({len(result.rows)} rows)")
+        print(f"       {' | '.join(result.variables)}")
+        for row in result.rows[:20]:
+            print(f"       {' | '.join(row)}")
+        if len(result.rows) > 20:
+            print(f"       ... {len(result.rows) - 20} more")
+        status = 1
+    return status

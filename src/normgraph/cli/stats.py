@@ -1,0 +1,39 @@
+"""``normgraph stats``: counts per class and membership role, claims per source, backing share."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..layout import locate
+from ..load import load_parts
+from ..stats import compute
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        help="count instances per class and membership role, claims per source, and claim backing",
+        description="Print the number of instances of each class in the data, memberships per "
+        "membership role, claims per source, and the share of sourced facts (fact-bearing nodes and "
+        "shortcut triples) that a claim backs.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _table(title: str, rows: list[tuple[str, int]]) -> None:
+    print(title)
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, count in rows:
+        print(f"  {name:<{width}}  {count:>5}")
+
+
+def run(args: argparse.Namespace) -> int:
+    stats = compute(load_parts(locate(args.root)).union())
+    _table("instances per class", stats.classes)
+    _table("memberships per membership role", stats.membership_roles)
+    _table("claims per source", stats.claims_per_source)
+    print(
+        f"sourced facts backed by a claim: {stats.backed_facts} of {stats.sourced_facts} "
+        f"({stats.backed_share:.1f}%)"
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""normgraph test suite."""

@@ -1,0 +1,53 @@
+"""Shared fixtures: the tree under test, its parsed parts, and the source texts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from normgraph.layout import Layout, locate
+from normgraph.load import Parts, load_parts
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def layout() -> Layout:
+    return locate(ROOT)
+
+
+@pytest.fixture(scope="session")
+def parts(layout: Layout) -> Parts:
+    return load_parts(layout)
+
+
+@pytest.fixture(scope="session")
+def graph(parts: Parts) -> Graph:
+    """Ontology + vocabularies + data, as one graph. Do not modify it."""
+    return parts.union()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(layout: Layout) -> Path:
+    """The source texts beside the checkout; tests that need them skip, saying why, without them."""
+    found = layout.default_sources_dir()
+    if found is None:
+        pytest.skip(f"source texts not found at {ROOT.parent / 'shared' / 'seeds'}: evidence cannot be checked here")
+    return found
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``normgraph`` command line the way a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "normgraph", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
