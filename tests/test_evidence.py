@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from normgraph.evidence import MAX_QUOTE_WORDS, locate_quote, verify
+from normgraph.evidence import MAX_QUOTE_WORDS, locate_quote, verify, whole_sentence
 from normgraph.namespaces import NG, OA
 
 from .conftest import run_cli
@@ -124,3 +124,27 @@ def test_verify_reports_a_missing_source_file(tmp_path, seeds_dir):
 def test_empty_quotes_are_refused(seeds_dir, quote):
     result = run_cli("anchor", str(seeds_dir / CHAPTER), quote)
     assert result.returncode == 2 and "empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "whole"),
+    [
+        ("It rained. The CSTO was created in 1992. Then", "The CSTO was created in 1992", True),
+        ("It rained. The CSTO was created in 1992. Then", "The CSTO was created in 1992.", True),
+        ("region.1 This attempt failed.2 Next", "This attempt failed", True),
+        ("It rained. The CSTO was created in 1992. Then", "The CSTO was created", False),
+        ("It rained. The CSTO was created in 1992. Then", "CSTO was created in 1992", False),
+    ],
+)
+def test_whole_sentences_are_recognised(text, quote, whole):
+    start = text.index(quote)
+    assert whole_sentence(text, start, start + len(quote)) is whole
+
+
+def test_anchor_refuses_a_whole_sentence(seeds_dir):
+    result = run_cli("anchor", str(seeds_dir / "001_affc9d3d0aae22e6.txt"), "The CIS was created in 1991 as a framework for dealing with the multitude of challenges")
+    assert result.returncode == 0, result.stderr  # a phrase: accepted
+    sentence = "The CSTO has been holding regular military exercises and maintains a Joint Rapid Reaction Force"
+    result = run_cli("anchor", str(seeds_dir / "001_affc9d3d0aae22e6.txt"), sentence)
+    assert result.returncode == 2
+    assert "whole sentence" in result.stderr

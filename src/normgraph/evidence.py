@@ -21,8 +21,12 @@ from .namespaces import ID, NG, OA, bind_prefixes
 
 #: Characters of context kept either side of a quote (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
-#: Quotes are evidence, not copies of the text: at most this many words.
+#: Quotes are evidence, not copies of the text: at most this many words, and never a whole sentence.
 MAX_QUOTE_WORDS = 25
+
+# A sentence ends at . ? or !, possibly followed by a closing quote and a footnote number.
+_SENTENCE_END = re.compile(r"[.?!][\"”’]?\d*$")
+_ENDS_AT_SENTENCE_END = re.compile(r"^[\"”’]?\d*[.?!]")
 
 
 def sha256_file(path: Path) -> str:
@@ -36,6 +40,22 @@ def read_text(path: Path) -> str:
         raise InputError(path, f"cannot read source text: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise InputError(path, "source text is not valid UTF-8") from None
+
+
+def whole_sentence(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is an entire sentence (with or without its full stop).
+
+    Evidence quotes a phrase, never a whole sentence of the source. A quote is whole when it
+    starts a sentence (at the start of the text or after a sentence end) and runs to the end of
+    that sentence.
+    """
+    quote = text[start:end].strip()
+    if not quote or not quote[0].isupper():
+        return False
+    before = text[:start].rstrip()
+    starts = not before or bool(_SENTENCE_END.search(before))
+    ends = quote[-1] in ".?!" or bool(_ENDS_AT_SENTENCE_END.match(text[end:]))
+    return starts and ends
 
 
 def _loose_pattern(words: str) -> re.Pattern[str]:
@@ -113,6 +133,8 @@ def locate_quote(text_file: Path, quote: str, *, prefix: str | None = None, sour
         )
     match = matches[0]
     start, end = match.start(), match.end()
+    if whole_sentence(text, start, end):
+        raise UsageError("the quote is a whole sentence of the source; quote only the words that show the fact")
     return Anchor(
         source=source if source is not None else URIRef(f"{ID}source/{text_file.stem}"),
         text_file=text_file,
@@ -222,6 +244,12 @@ def verify(data: Graph, sources_dir: Path) -> VerifyReport:
         found = text[begin:finish]
         if found != str(exact):
             fail(f"quote {str(exact)!r} does not match the text at {begin}-{finish}: {found!r}")
+            continue
+        if len(found.split()) > MAX_QUOTE_WORDS:
+            fail(f"quote has {len(found.split())} words; evidence quotes at most {MAX_QUOTE_WORDS}")
+            continue
+        if whole_sentence(text, begin, finish):
+            fail("quote is a whole sentence of the source; quote only the words that show the fact")
             continue
         prefix = _one(data, quote, OA.prefix)
         if prefix is not None and not text[:begin].endswith(str(prefix)):
