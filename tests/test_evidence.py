@@ -132,6 +132,8 @@ def test_empty_quotes_are_refused(seeds_dir, quote):
         ("It rained. The CSTO was created in 1992. Then", "The CSTO was created in 1992", True),
         ("It rained. The CSTO was created in 1992. Then", "The CSTO was created in 1992.", True),
         ("region.1 This attempt failed.2 Next", "This attempt failed", True),
+        ("and Tajikistan.[1] As the latter states are allied. Next", "As the latter states are allied", True),
+        ("the end.\n1\nAzerbaijan and Georgia later left the organization.", "Azerbaijan and Georgia later left the organization", True),
         ("It rained. The CSTO was created in 1992. Then", "The CSTO was created", False),
         ("It rained. The CSTO was created in 1992. Then", "CSTO was created in 1992", False),
     ],

@@ -24,9 +24,10 @@ CONTEXT_CHARS = 32
 #: Quotes are evidence, not copies of the text: at most this many words, and never a whole sentence.
 MAX_QUOTE_WORDS = 25
 
-# A sentence ends at . ? or !, possibly followed by a closing quote and a footnote number.
-_SENTENCE_END = re.compile(r"[.?!][\"”’]?\d*$")
-_ENDS_AT_SENTENCE_END = re.compile(r"^[\"”’]?\d*[.?!]")
+# A sentence ends at . ? or !, possibly followed by a closing quote and a footnote marker (a
+# number, or a number in brackets); a footnote's own text starts after a line holding its number.
+_SENTENCE_END = re.compile(r"(?:[.?!][\"”’]?(?:\d+|\[\d+\])?|\n\s*\d+)$")
+_ENDS_AT_SENTENCE_END = re.compile(r"^[\"”’]?(?:\d+|\[\d+\])?[.?!]")
 
 
 def sha256_file(path: Path) -> str:
