@@ -1,0 +1,152 @@
+"""``normgraph queries``, ``normgraph query`` and ``normgraph sparql``: ask the graph questions.
+
+``queries`` lists the stored questions; ``query NAME`` answers one (``query --file Q.rq`` any
+query file); ``sparql 'SELECT ...'`` an ad-hoc query. All three go through
+:mod:`normgraph.query`: updates, SERVICE and FROM are refused, a wall-clock limit and a row cap
+apply, and results come as a table with labels, W3C CSV/TSV/JSON, or Turtle for graphs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..layout import locate
+from ..load import load_parts
+from ..namespaces import PREFIXES
+from ..query import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    FORMATS,
+    Engine,
+    PreparedQuery,
+    execute,
+    find_query,
+    make_engine,
+    prepare,
+    read_query_file,
+    render,
+    stored_queries,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    listing = subparsers.add_parser(
+        "queries",
+        help="list the stored queries with their summaries and parameters",
+        description="List the stored queries (queries/*.rq): name, summary, and the parameters each "
+        "takes with their defaults. Run one with 'normgraph query NAME'.",
+    )
+    listing.add_argument("--tag", help="only queries with this tag")
+    listing.set_defaults(handler=run_list)
+
+    query = subparsers.add_parser(
+        "query",
+        help="run a stored query by name, or a query file",
+        description="Run a stored query (see 'normgraph queries') or, with --file, any SPARQL query "
+        "file. Parameters are given as --param name=value; IRIs as full IRIs or prefixed names "
+        "(norm:sovereignty). SELECT results print as a table with labels beside IRIs, or as W3C "
+        "SPARQL 1.1 CSV, TSV or JSON; CONSTRUCT and DESCRIBE results as Turtle.",
+    )
+    target = query.add_mutually_exclusive_group(required=True)
+    target.add_argument("name", nargs="?", metavar="NAME", help="the stored query to run")
+    target.add_argument("--file", metavar="Q.rq", help="run this query file instead")
+    _run_options(query)
+    query.set_defaults(handler=run_query_command)
+
+    sparql = subparsers.add_parser(
+        "sparql",
+        help="run an ad-hoc SPARQL query ('-' reads it from standard input)",
+        description="Run a SPARQL 1.1 query given on the command line ('-' reads it from standard "
+        "input) over ontology, vocabularies and data. normgraph's prefixes (ng:, org:, skos:, "
+        "norm:, state: ...) are predeclared. Updates, SERVICE and FROM are refused.",
+    )
+    sparql.add_argument("text", metavar="QUERY", help="the query text, or '-' for standard input")
+    _run_options(sparql)
+    sparql.set_defaults(handler=run_sparql_command)
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a value for a query parameter (repeatable)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="table (default for SELECT and ASK), csv, tsv or json (W3C SPARQL 1.1 result formats), turtle (CONSTRUCT, DESCRIBE)",
+    )
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help=f"SPARQL engine (default {DEFAULT_ENGINE})")
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop the query after this long (default 30, or $NORMGRAPH_QUERY_TIMEOUT; 0 for no limit)"
+    )
+    parser.add_argument(
+        "--max-rows", type=int, metavar="N", help="return at most N rows or triples (default 10000, or $NORMGRAPH_MAX_ROWS)"
+    )
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"--param {pair!r}: write --param name=value")
+        if name.strip() in params:
+            raise UsageError(f"--param {name.strip()!r} is given twice")
+        params[name.strip()] = value
+    return params
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return make_engine(load_parts(locate(args.root)).union(), args.engine)
+
+
+def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
+    if args.timeout is not None and args.timeout < 0:
+        raise UsageError("--timeout must not be negative")
+    if args.max_rows is not None and args.max_rows < 1:
+        raise UsageError("--max-rows must be at least 1")
+    engine = _engine(args)
+    result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
+    sys.stdout.write(render(result, args.format, engine))
+    if result.truncated:
+        shown = len(result.rows) or len(result.triples)
+        print(
+            f"normgraph {args.command}: warning: the result was cut off after {shown} rows; "
+            "raise the cap with --max-rows or $NORMGRAPH_MAX_ROWS",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    queries = [q for q in stored_queries(locate(args.root)) if args.tag is None or args.tag in q.header.tags]
+    if not queries:
+        print("no stored queries" + (f" tagged {args.tag!r}" if args.tag else ""))
+        return 0
+    width = max(len(q.name) for q in queries)
+    for stored in queries:
+        print(f"{stored.name:<{width}}  {stored.summary}")
+        for parameter in stored.parameters:
+            print(f"{'':<{width}}    --param {parameter.describe()}")
+    return 0
+
+
+def run_query_command(args: argparse.Namespace) -> int:
+    params = _params(args.param)
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"no such query file: {path}")
+        query = prepare(read_query_file(path), params, origin=str(path), prefixes=PREFIXES)
+    else:
+        query = find_query(locate(args.root), args.name).prepare(params)
+    return _run(args, query)
+
+
+def run_sparql_command(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise UsageError("the query is empty")
+    return _run(args, prepare(text, _params(args.param), origin="query", prefixes=PREFIXES))
