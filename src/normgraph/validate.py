@@ -1,0 +1,1027 @@
+"""Validate the data, or a contribution to it, against the SHACL shapes in ``shapes/``.
+
+Two engines share the work, each doing what it does fast:
+
+* **core shapes** (cardinalities, datatypes, classes, patterns ...) run in pySHACL over one rdflib
+  graph holding the ontology, the vocabularies and the data. The ontology is merged into the
+  data graph rather than passed as pySHACL's ``ont_graph``, which only copies class and property
+  axioms and would drop the vocabularies' ``skos:inScheme`` statements;
+* **SPARQL-based shapes** (``sh:sparql``, with a ``sh:SPARQLTarget`` that selects the nodes
+  that break the rule) run in a small SHACL-SPARQL executor on an Oxigraph store holding the
+  same triples. It follows SHACL exactly: targets are evaluated once, then each constraint once
+  per focus node with ``$this`` pre-bound. rdflib would parse each query anew for every focus
+  node and evaluate it in pure Python; Oxigraph takes well under a millisecond.
+  :func:`pyshacl_engine` runs everything through plain pySHACL instead, and the tests assert
+  both report the same results.
+
+Shapes marked ``ngsh:dataGraphOnly`` see the data alone, without the ontology.
+
+A contribution is validated merged with the ontology, the vocabularies and the existing data.
+Only what it causes is reported: the results on the nodes it mentions, minus those the same
+nodes already had before it (see :meth:`Validator.contribution_results`).
+
+Nothing here reads a path or URL that pySHACL could fetch: shapes, ontology and data reach it as
+graphs, ``owl:imports`` are never followed, and no query holds ``SERVICE``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD, Namespace
+from rdflib.term import Node
+
+from .errors import InputError, NormgraphError
+from .layout import Layout
+from .load import DEFAULT_MAX_TRIPLES, max_bytes, parse_file
+from .locate import Position, SourceIndex, check_nesting
+from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
+
+NGSH = Namespace("https://w3id.org/normgraph/shapes#")
+#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' own.
+DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH)}
+
+ENGINES = ("normgraph", "pyshacl")
+
+_ONTOLOGY_GRAPH = ox.NamedNode("urn:normgraph:graph:ontology")
+_DATA_GRAPH = ox.NamedNode("urn:normgraph:graph:data")
+_CONTRIBUTION_GRAPH = ox.NamedNode("urn:normgraph:graph:contribution")
+
+#: Predicates a SPARQL-based shape may carry besides its targets and constraints.
+_SPARQL_SHAPE_ANNOTATIONS = {
+    RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.severity, SH.message,
+    SH.deactivated, SH.sparql, NGSH.dataGraphOnly,
+}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_MESSAGE_VARIABLE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def max_triples() -> int:
+    """The triple bound per file: $NORMGRAPH_MAX_TRIPLES, else load's default."""
+    return int(os.environ.get("NORMGRAPH_MAX_TRIPLES", DEFAULT_MAX_TRIPLES))
+
+
+class ShapesError(NormgraphError):
+    """The shapes graph uses SHACL in a way normgraph's executor does not run."""
+
+    exit_code = 2
+
+
+# --------------------------------------------------------------------------------------------
+# Showing terms
+# --------------------------------------------------------------------------------------------
+
+
+class Names:
+    """Shows IRIs as prefixed names where a prefix fits (``org-id:sco``), literals as in Turtle."""
+
+    def __init__(self, prefixes: dict[str, str] = DISPLAY_PREFIXES):
+        self._by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def iri(self, iri: str) -> str:
+        for prefix, namespace in self._by_length:
+            if iri.startswith(namespace):
+                local = iri[len(namespace) :]
+                if re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?", local):
+                    return f"{prefix}:{local}"
+        return f"<{iri}>"
+
+    def term(self, term: Node | None) -> str:
+        if term is None:
+            return ""
+        if isinstance(term, URIRef):
+            return self.iri(str(term))
+        if isinstance(term, Literal):
+            text = '"' + str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+            if term.language:
+                return f"{text}@{term.language}"
+            if term.datatype is not None and term.datatype != XSD.string:
+                return f"{text}^^{self.iri(str(term.datatype))}"
+            return text
+        return f"_:{term}"
+
+
+NAMES = Names()
+
+
+# --------------------------------------------------------------------------------------------
+# Property paths
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InversePath:
+    path: PathExpr
+
+
+@dataclass(frozen=True)
+class SequencePath:
+    steps: tuple[PathExpr, ...]
+
+
+@dataclass(frozen=True)
+class AlternativePath:
+    options: tuple[PathExpr, ...]
+
+
+@dataclass(frozen=True)
+class RepeatPath:
+    path: PathExpr
+    operator: str  # "*", "+" or "?"
+
+
+PathExpr = URIRef | InversePath | SequencePath | AlternativePath | RepeatPath
+_REPEATS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
+
+
+def read_path(graph: Graph, node: Node) -> PathExpr:
+    """The SHACL property path that ``node`` describes in ``graph``."""
+    if isinstance(node, URIRef):
+        return node
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return InversePath(read_path(graph, inverse))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return AlternativePath(tuple(read_path(graph, item) for item in Collection(graph, alternatives)))
+    for predicate, operator in _REPEATS.items():
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return RepeatPath(read_path(graph, inner), operator)
+    if graph.value(node, RDF.first) is not None:
+        return SequencePath(tuple(read_path(graph, item) for item in Collection(graph, node)))
+    raise ShapesError(f"unsupported property path {node!r}")
+
+
+def show_path(path: PathExpr, iri: Callable[[str], str] = NAMES.iri) -> str:
+    """``path`` in SPARQL syntax, each IRI written by ``iri``."""
+    if isinstance(path, URIRef):
+        return iri(str(path))
+    if isinstance(path, InversePath):
+        return "^" + show_path(path.path, iri)
+    if isinstance(path, SequencePath):
+        return "(" + "/".join(show_path(step, iri) for step in path.steps) + ")"
+    if isinstance(path, AlternativePath):
+        return "(" + "|".join(show_path(option, iri) for option in path.options) + ")"
+    return show_path(path.path, iri) + path.operator
+
+
+def write_path(graph: Graph, path: PathExpr) -> Node:
+    """Add ``path`` to ``graph`` as SHACL describes paths; return its node."""
+    if isinstance(path, URIRef):
+        return path
+    node = BNode()
+    if isinstance(path, InversePath):
+        graph.add((node, SH.inversePath, write_path(graph, path.path)))
+    elif isinstance(path, SequencePath):
+        Collection(graph, node, [write_path(graph, step) for step in path.steps])
+    elif isinstance(path, AlternativePath):
+        items = BNode()
+        Collection(graph, items, [write_path(graph, option) for option in path.options])
+        graph.add((node, SH.alternativePath, items))
+    else:
+        predicate = next(p for p, o in _REPEATS.items() if o == path.operator)
+        graph.add((node, predicate, write_path(graph, path.path)))
+    return node
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with where its focus node is written and any advice."""
+
+    focus: Node
+    severity: URIRef
+    component: URIRef
+    shape: Node
+    message: str
+    path: PathExpr | None = None
+    value: Node | None = None
+    constraint: Node | None = None
+    hint: str | None = None
+    location: Position | None = None
+    subject_location: Position | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What makes two results the same result (the message and location do not)."""
+        return (self.focus, self.path, self.value, self.component, self.severity, self.shape)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == SH.Violation
+
+
+def severity_name(severity: URIRef) -> str:
+    return str(severity).rsplit("#", 1)[-1]
+
+
+def _sort_key(result: Result) -> tuple[object, ...]:
+    where = result.location
+    return (
+        str(where.path) if where else "~",
+        where.line if where else 0,
+        str(result.focus),
+        0 if result.is_violation else 1,
+        show_path(result.path) if result.path is not None else "",
+        str(result.component),
+        NAMES.term(result.value),
+        result.message,
+    )
+
+
+@dataclass
+class Report:
+    """The results of one validation, sorted by file and line."""
+
+    results: list[Result]
+    inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.is_violation)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.results) - self.violations
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing is a violation; warnings do not count."""
+        return self.violations == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Shapes: split into core shapes for pySHACL and SPARQL-based shapes for the executor
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SparqlConstraint:
+    node: Node
+    query: str
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SparqlShape:
+    node: Node
+    severity: URIRef
+    targets: tuple[tuple[URIRef, Node], ...]
+    constraints: tuple[SparqlConstraint, ...]
+    messages: tuple[str, ...]
+    data_only: bool
+
+
+@dataclass
+class Shapes:
+    """The shapes graph, and the two views of it the engines run."""
+
+    graph: Graph
+    core: Graph
+    sparql: list[SparqlShape]
+
+
+def _messages(graph: Graph, node: Node) -> tuple[str, ...]:
+    return tuple(sorted(str(m) for m in graph.objects(node, SH.message)))
+
+
+def _prefix_lines(graph: Graph, node: Node) -> str:
+    """The PREFIX declarations of ``node``'s ``sh:prefixes`` (SHACL's ``sh:declare``)."""
+    lines = []
+    for declaring in graph.objects(node, SH.prefixes):
+        for declaration in graph.objects(declaring, SH.declare):
+            prefix = graph.value(declaration, SH.prefix)
+            namespace = graph.value(declaration, SH.namespace)
+            if prefix is None or namespace is None:
+                raise ShapesError(f"incomplete sh:declare on {declaring}")
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def _true(graph: Graph, node: Node, predicate: URIRef) -> bool:
+    value = graph.value(node, predicate)
+    return isinstance(value, Literal) and value.value is True
+
+
+def prepare_shapes(graph: Graph) -> Shapes:
+    """Split ``graph`` into the core shapes pySHACL runs and the SPARQL-based shapes the
+    executor runs. Refuses a shape that mixes both: its core part would be skipped."""
+    sparql_nodes = set(graph.subjects(SH.sparql, None))
+    for node, target in graph.subject_objects(SH.target):
+        if (target, RDF.type, SH.SPARQLTarget) in graph or graph.value(target, SH.select) is not None:
+            sparql_nodes.add(node)
+    shapes: list[SparqlShape] = []
+    for node in sorted(sparql_nodes, key=str):
+        extra = {p for p in graph.predicates(node, None) if p not in _SPARQL_SHAPE_ANNOTATIONS and p not in _TARGETS}
+        if extra or graph.value(node, SH.path) is not None:
+            names = ", ".join(sorted(NAMES.iri(str(p)) for p in extra)) or "sh:path"
+            raise ShapesError(f"shape {NAMES.term(node)} mixes SPARQL constraints with {names}; give those their own shape")
+        if _true(graph, node, SH.deactivated):
+            continue
+        targets = []
+        for predicate in _TARGETS:
+            for target in graph.objects(node, predicate):
+                if predicate == SH.target:
+                    select = graph.value(target, SH.select)
+                    if select is None:
+                        raise ShapesError(f"shape {NAMES.term(node)} has a custom target normgraph cannot run")
+                    target = Literal(_prefix_lines(graph, target) + "\n" + str(select))
+                targets.append((predicate, target))
+        constraints = []
+        for constraint in graph.objects(node, SH.sparql):
+            if _true(graph, constraint, SH.deactivated):
+                continue
+            select = graph.value(constraint, SH.select)
+            if select is None:
+                raise ShapesError(f"the SPARQL constraint of {NAMES.term(node)} has no sh:select")
+            query = _prefix_lines(graph, constraint) + "\n" + str(select)
+            constraints.append(SparqlConstraint(constraint, query, _messages(graph, constraint)))
+        shapes.append(
+            SparqlShape(
+                node=node,
+                severity=graph.value(node, SH.severity) or SH.Violation,  # type: ignore[arg-type]
+                targets=tuple(sorted(targets, key=lambda t: (str(t[0]), str(t[1])))),
+                constraints=tuple(sorted(constraints, key=lambda c: str(c.query))),
+                messages=_messages(graph, node),
+                data_only=_true(graph, node, NGSH.dataGraphOnly),
+            )
+        )
+    core = Graph()
+    core += graph
+    for node in sparql_nodes:
+        core.set((node, SH.deactivated, Literal(True)))
+    return Shapes(graph=graph, core=core, sparql=shapes)
+
+
+# --------------------------------------------------------------------------------------------
+# The graph under validation, in rdflib and in Oxigraph
+# --------------------------------------------------------------------------------------------
+
+
+class _ToOxigraph:
+    """Converts rdflib terms to Oxigraph terms, remembering each so results can be turned back
+    into the very terms the data holds (Oxigraph stores some typed literals in canonical form)."""
+
+    def __init__(self) -> None:
+        self.forward: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        self.back: dict[object, Node] = {}
+
+    def __call__(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = self.forward.get(term)
+        if found is None:
+            if isinstance(term, URIRef):
+                found = ox.NamedNode(str(term))
+            elif isinstance(term, BNode):
+                found = ox.BlankNode(str(term))
+            elif isinstance(term, Literal):
+                if term.language:
+                    found = ox.Literal(str(term), language=term.language)
+                elif term.datatype is not None:
+                    found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+                else:
+                    found = ox.Literal(str(term))
+            else:
+                raise NormgraphError(f"cannot validate the term {term!r}")
+            self.forward[term] = found
+            self.back[found] = term
+        return found
+
+    def rdflib(self, term: object) -> Node:
+        found = self.back.get(term)
+        if found is not None:
+            return found
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            if term.datatype.value == str(XSD.string):
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        raise NormgraphError(f"unexpected term from Oxigraph: {term!r}")
+
+
+class GraphUnderTest:
+    """Ontology and data, merged once for both engines, to which contributions can be added
+    and taken away again (:meth:`contributing`).
+
+    With ``reuse_data`` the data graph itself becomes the merged graph (saving a copy of every
+    triple); the caller must not use it afterwards.
+    """
+
+    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False):
+        self.convert = _ToOxigraph()
+        convert = self.convert
+        self.store = ox.Store()
+        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
+        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+        self._data = None if reuse_data else data
+        if reuse_data:
+            self.merged = data
+        else:
+            self.merged = bind_prefixes(Graph())
+            self.merged += data
+        self.merged += ontology
+        self.added = Graph()
+        self._own = Graph()
+        self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
+
+    @contextmanager
+    def contributing(self, contribution: Graph) -> Iterator[Graph]:
+        """Within the block, ``contribution`` is part of the graph; yields the triples it adds.
+
+        The merged graph gains the triples it did not hold; the data seen by shapes that check
+        the data alone gains every triple the data did not hold, even one the ontology states
+        (data restating an ontology axiom still describes an ontology term)."""
+        added = Graph()
+        own = Graph()
+        quads = []
+        for triple in contribution:
+            if triple not in self.merged:
+                added.add(triple)
+            quad = ox.Quad(*(self.convert(t) for t in triple), _DATA_GRAPH)
+            if quad not in self.store:
+                own.add(triple)
+                quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, _CONTRIBUTION_GRAPH))
+        self.merged += added
+        self.store.extend(quads)
+        self.added, self._own = added, own
+        self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH, _CONTRIBUTION_GRAPH]
+        try:
+            yield added
+        finally:
+            self.merged -= added
+            for quad in quads:
+                self.store.remove(quad)
+            self.added, self._own = Graph(), Graph()
+            self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
+
+    @contextmanager
+    def without_contribution(self) -> Iterator[None]:
+        """Within a :meth:`contributing` block, both engines see the ontology and data only."""
+        graphs, added, own = self._graphs, self.added, self._own
+        self.merged -= added
+        self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
+        self.added, self._own = Graph(), Graph()
+        try:
+            yield
+        finally:
+            self.merged += added
+            self._graphs = graphs
+            self.added, self._own = added, own
+
+    @property
+    def data_only(self) -> Graph:
+        """Data and contribution without the ontology, as an rdflib graph (for pySHACL)."""
+        if self._data is None:
+            raise NormgraphError("the data graph was merged in place: build GraphUnderTest without reuse_data")
+        graph = Graph()
+        graph += self._data
+        graph += self._own
+        return graph
+
+    def default_graphs(self, *, data_only: bool) -> list[ox.NamedNode]:
+        """The named graphs a query sees as its default graph."""
+        return [g for g in self._graphs if not (data_only and g == _ONTOLOGY_GRAPH)]
+
+
+# --------------------------------------------------------------------------------------------
+# Engines
+# --------------------------------------------------------------------------------------------
+
+
+def _results_from_report(report: Graph) -> list[Result]:
+    results = []
+    for node in report.objects(None, SH.result):
+        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+        path = report.value(node, SH.resultPath)
+        results.append(
+            Result(
+                focus=report.value(node, SH.focusNode),  # type: ignore[arg-type]
+                severity=report.value(node, SH.resultSeverity),  # type: ignore[arg-type]
+                component=report.value(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+                shape=report.value(node, SH.sourceShape),  # type: ignore[arg-type]
+                message=messages[0] if messages else "",
+                path=None if path is None else read_path(report, path),
+                value=report.value(node, SH.value),
+                constraint=report.value(node, SH.sourceConstraint),
+            )
+        )
+    return results
+
+
+def _pyshacl(data: Graph, shapes: Graph, *, advanced: bool, focus: set[Node] | None) -> list[Result]:
+    """pySHACL's results, kept to those on ``focus`` (all, if None).
+
+    pySHACL's own ``focus_nodes`` option is not used: it also filters the value nodes that
+    nested shapes (``sh:or``, ``sh:qualifiedValueShape``) check, so a literal would never be
+    checked by them. Validating everything and keeping the results on the focus nodes is exact.
+    """
+    import pyshacl  # noqa: PLC0415 - 0.3 s to import; only validation pays it
+
+    if focus is not None and not focus:
+        return []
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=None,
+        inference="none",
+        advanced=advanced,
+        inplace=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+    )
+    if not isinstance(report, Graph):  # pySHACL returns, rather than raises, a ValidationFailure
+        raise ShapesError(f"pySHACL could not run the shapes: {getattr(report, 'message', report)}")
+    results = _results_from_report(report)
+    return results if focus is None else [r for r in results if r.focus in focus]
+
+
+def _format_message(template: str, bindings: dict[str, Node]) -> str:
+    return _MESSAGE_VARIABLE.sub(lambda m: NAMES.term(bindings.get(m.group(1))) or m.group(0), template)
+
+
+def shape_targets(store: ox.Store, shape: SparqlShape, graphs: list[ox.NamedNode], convert: _ToOxigraph) -> set[Node]:
+    """The focus nodes of a SPARQL-based shape: the union of its targets, evaluated once."""
+    found: set[Node] = set()
+    for kind, value in shape.targets:
+        if kind == SH.targetNode:
+            found.add(value)
+            continue
+        if kind == SH.target:
+            query = str(value)
+        elif kind == SH.targetClass:
+            query = f"SELECT DISTINCT ?this WHERE {{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* <{value}> }}"
+        elif kind == SH.targetSubjectsOf:
+            query = f"SELECT DISTINCT ?this WHERE {{ ?this <{value}> ?object }}"
+        else:
+            query = f"SELECT DISTINCT ?this WHERE {{ ?subject <{value}> ?this }}"
+        found.update(convert.rdflib(row["this"]) for row in store.query(query, default_graph=graphs) if row["this"] is not None)
+    return found
+
+
+def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
+    """Run the SPARQL-based shapes as SHACL specifies: each constraint once per focus node,
+    with ``$this`` pre-bound to it (Oxigraph's substitutions)."""
+    results: list[Result] = []
+    convert = subject.convert
+    this = ox.Variable("this")
+    for shape in shapes.sparql:
+        graphs = subject.default_graphs(data_only=shape.data_only)
+        targets = shape_targets(subject.store, shape, graphs, convert)
+        if focus is not None:
+            targets &= focus
+        for node in sorted(targets, key=str):
+            for constraint in shape.constraints:
+                templates = constraint.messages or shape.messages
+                seen: set[tuple[tuple[str, Node], ...]] = set()
+                solutions = subject.store.query(constraint.query, default_graph=graphs, substitutions={this: convert(node)})
+                variables = [v.value for v in solutions.variables]
+                for row in solutions:
+                    bindings = {name: convert.rdflib(row[name]) for name in variables if row[name] is not None}
+                    bindings["this"] = node
+                    signature = tuple(sorted(bindings.items()))
+                    if signature in seen:
+                        continue
+                    seen.add(signature)
+                    path = bindings.get("path")
+                    results.append(
+                        Result(
+                            focus=node,
+                            severity=shape.severity,
+                            component=SH.SPARQLConstraintComponent,
+                            shape=shape.node,
+                            message=_format_message(templates[0], bindings) if templates else "",
+                            path=path if isinstance(path, URIRef) else None,
+                            value=bindings.get("value", node),
+                            constraint=constraint.node,
+                        )
+                    )
+    return results
+
+
+Engine = Callable[[GraphUnderTest, Shapes, "set[Node] | None"], list[Result]]
+"""An engine runs the shapes over a graph, on the given focus nodes only (all, if None)."""
+
+
+def normgraph_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
+    """Core shapes in pySHACL, SPARQL-based shapes in the Oxigraph executor."""
+    return _pyshacl(subject.merged, shapes.core, advanced=False, focus=focus) + _sparql(subject, shapes, focus)
+
+
+def _only(shapes: Graph, keep: Callable[[Node], bool]) -> Graph:
+    """A copy of ``shapes`` in which every targeted shape that ``keep`` rejects is deactivated."""
+    copy = Graph()
+    copy += shapes
+    targeted = {s for predicate in _TARGETS for s in shapes.subjects(predicate, None)}
+    for node in targeted:
+        if not keep(node):
+            copy.set((node, SH.deactivated, Literal(True)))
+    return copy
+
+
+def pyshacl_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
+    """Every shape through plain pySHACL (SHACL-AF enabled for the SPARQL targets): the
+    reference the normgraph engine is tested against. Slow: rdflib parses every SPARQL
+    constraint anew for each focus node."""
+    data_only = set(shapes.graph.subjects(NGSH.dataGraphOnly, Literal(True)))
+    merged = _pyshacl(subject.merged, _only(shapes.graph, lambda n: n not in data_only), advanced=True, focus=focus)
+    alone = _pyshacl(subject.data_only, _only(shapes.graph, lambda n: n in data_only), advanced=True, focus=focus)
+    return merged + alone
+
+
+_ENGINES: dict[str, Engine] = {"normgraph": normgraph_engine, "pyshacl": pyshacl_engine}
+
+
+class Validator:
+    """Ontology, data and shapes loaded once: validate the data, or any number of
+    contributions to it, each seeing the same starting graph."""
+
+    def __init__(self, ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph", reuse_data: bool = False):
+        if engine not in _ENGINES:
+            raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        self.run = _ENGINES[engine]
+        self.shapes = shapes
+        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data)
+
+    @property
+    def graph(self) -> Graph:
+        """The merged graph results refer to (ontology, data and the current contribution)."""
+        return self.subject.merged
+
+    def results(self) -> list[Result]:
+        """Every result of the shapes over ontology + data."""
+        return self.run(self.subject, self.shapes, None)
+
+    def contribution_results(self, contribution: Graph) -> list[Result]:
+        """The results a contribution causes.
+
+        The contribution is merged with ontology and data and validated on the nodes it
+        mentions; the results those nodes already had without it are then subtracted, so a
+        contributor sees neither the problems of unrelated data nor old problems of the nodes
+        they touched.
+        """
+        with self.subject.contributing(contribution):
+            after = self.run(self.subject, self.shapes, contribution_nodes(contribution))
+            if not after:
+                return []
+            with self.subject.without_contribution():
+                before = {r.key for r in self.run(self.subject, self.shapes, {r.focus for r in after})}
+        return [r for r in after if r.key not in before]
+
+
+def validate_graphs(ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph") -> list[Result]:
+    """Every result of the shapes over ontology + data (neither graph is modified)."""
+    return Validator(ontology, data, shapes, engine=engine).results()
+
+
+def contribution_nodes(contribution: Graph) -> set[Node]:
+    """The nodes a contribution mentions: every subject, and every object that is not a literal."""
+    nodes: set[Node] = set()
+    for s, _, o in contribution:
+        nodes.add(s)
+        if not isinstance(o, Literal):
+            nodes.add(o)
+    return nodes
+
+
+# --------------------------------------------------------------------------------------------
+# Advice: the likely intended term for typos
+# --------------------------------------------------------------------------------------------
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions of one character."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def _closest(wrong: str, candidates: Iterable[str]) -> str | None:
+    """The candidate in the same namespace folder as ``wrong`` whose local name is fewest edits
+    away (ignoring case, then preferring a longer common beginning), if close enough to be a typo."""
+    folder, _, rest = wrong.rpartition("#") if "#" in wrong else wrong.rpartition("/")
+    best: tuple[int, int, str] | None = None
+    for candidate in candidates:
+        c_folder, _, c_rest = candidate.rpartition("#") if "#" in candidate else candidate.rpartition("/")
+        if c_folder != folder or c_rest == rest:
+            continue
+        distance = _edit_distance(rest.lower(), c_rest.lower())
+        if distance > max(1, len(rest) // 3):
+            continue
+        shared = len(os.path.commonprefix([rest.lower(), c_rest.lower()]))
+        key = (distance, -shared, candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
+    """Suggest the term or IRI a contributor probably meant, for unknown-term and dangling-IRI
+    results. ``graph`` is the merged graph the results came from."""
+    pools: dict[str, list[str]] = {}
+
+    def pool(name: str) -> list[str]:
+        if name not in pools:
+            if name == "ontology":
+                found = {str(s) for s in graph.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI)) if str(s).startswith(str(NG))}
+            elif name == "concepts":
+                found = {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
+            else:
+                found = {str(s) for s in graph.subjects(RDF.type, None) if str(s).startswith(str(ID))}
+            pools[name] = sorted(found)
+        return pools[name]
+
+    which = {
+        NGSH.KnownOntologyTermsShape: ("value", "ontology"),
+        NGSH.KnownConceptsShape: ("value", "concepts"),
+        NGSH.ReferencedEntityShape: ("value", "entities"),
+        NGSH.TypedSubjectShape: ("focus", "entities"),
+    }
+    hinted = []
+    for result in results:
+        rule = which.get(result.shape)  # type: ignore[call-overload]
+        if rule is not None:
+            term = result.value if rule[0] == "value" else result.focus
+            if isinstance(term, URIRef):
+                found = _closest(str(term), pool(rule[1]))
+                if found is not None:
+                    result = replace(result, hint=f"did you mean {NAMES.iri(found)}?")
+        hinted.append(result)
+    return hinted
+
+
+# --------------------------------------------------------------------------------------------
+# Locating results in files
+# --------------------------------------------------------------------------------------------
+
+
+def locate_results(results: Sequence[Result], index: SourceIndex, graph: Graph) -> list[Result]:
+    """Attach to each result where it is written: ``location`` is the offending statement if the
+    path is a single property, else the node; ``subject_location`` is where the focus node is
+    described. A node that is never a subject (a blank node, a dangling IRI) is placed at the
+    statement that refers to it."""
+    located = []
+    for result in results:
+        subject = _position(replace(result, path=None), index, graph, set())
+        statement = _position(result, index, graph, set()) if isinstance(result.path, URIRef) else subject
+        located.append(replace(result, location=statement or subject, subject_location=subject))
+    return located
+
+
+def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node]) -> Position | None:
+    focus = result.focus
+    if isinstance(focus, URIRef):
+        if isinstance(result.path, URIRef):
+            found = index.statement(str(focus), str(result.path))
+            if found is not None:
+                return found
+        found = index.subject(str(focus))
+        if found is not None:
+            return found
+    seen.add(focus)
+    for referrer, predicate in graph.subject_predicates(focus):
+        if referrer in seen:
+            continue
+        if isinstance(referrer, URIRef):
+            found = index.statement(str(referrer), str(predicate)) or index.subject(str(referrer))
+        else:
+            found = _position(Result(referrer, result.severity, result.component, result.shape, ""), index, graph, seen)
+        if found is not None:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Validating a tree, or files against it
+# --------------------------------------------------------------------------------------------
+
+
+#: Characters an IRI may not contain (RFC 3987); rdflib accepts them with only a logged warning.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _written_at(text: str, iri: str) -> tuple[int, int] | None:
+    """Line and column of the first place ``iri`` is written outside a comment, in full or as
+    the local part of a prefixed name."""
+    local = re.split(r"[/#]", iri)[-1]
+    for needle in (f"<{iri}>", local):
+        start = 0
+        while needle and (index := text.find(needle, start)) >= 0:
+            line_start = text.rfind("\n", 0, index) + 1
+            if "#" not in re.sub(r"<[^>]*>|\"[^\"]*\"", "", text[line_start:index]):
+                return text.count("\n", 0, index) + 1, index - line_start + 1
+            start = index + 1
+    return None
+
+
+def _check_iris(paths: Sequence[Path], graph: Graph) -> None:
+    """Refuse files holding an IRI no other RDF tool would accept, saying where it is written."""
+    for term in {t for triple in graph for t in triple if isinstance(t, URIRef)}:
+        if not _BAD_IRI.search(str(term)):
+            continue
+        message = f"invalid IRI <{term}>: IRIs cannot contain spaces, control characters or any of <>\"{{}}|^`\\"
+        for path in paths:
+            found = _written_at(path.read_bytes().decode("utf-8", errors="replace"), str(term))
+            if found is not None:
+                raise InputError(path, message, *found)
+        raise InputError(paths[0], message)
+
+
+def _parse_all(paths: Sequence[Path]) -> Graph:
+    graph = bind_prefixes(Graph())
+    for path in paths:
+        parse_file(path, graph, triple_limit=max_triples())
+    if paths:
+        _check_iris(paths, graph)
+    return graph
+
+
+@dataclass
+class Contribution:
+    """Contributed files, parsed one by one (untrusted: nesting depth is bounded before
+    rdflib's recursive parser runs, besides load's bounds on size, format and triple count)."""
+
+    files: list[Path]
+    graphs: dict[Path, Graph]
+    graph: Graph
+
+    @classmethod
+    def parse(cls, files: Sequence[Path]) -> Contribution:
+        graphs: dict[Path, Graph] = {}
+        for path in files:
+            if path.suffix.lower() == ".ttl":
+                check_nesting(path, size_limit=max_bytes())
+            graphs[path] = _parse_all([path])
+        merged = bind_prefixes(Graph())
+        for graph in graphs.values():
+            merged += graph
+        return cls(list(files), graphs, merged)
+
+
+@dataclass
+class Tree:
+    """A tree's ontology (with vocabularies), data and shapes, parsed."""
+
+    layout: Layout
+    ontology: Graph
+    data: Graph
+    shapes: Shapes
+    data_files: list[Path]
+
+
+def load_tree(layout: Layout, *, exclude: Iterable[Path] = ()) -> Tree:
+    """Parse the tree's files; data files in ``exclude`` (a contribution being checked in place)
+    are left out of the data."""
+    skip = {p.resolve() for p in exclude}
+    data_files = [p for p in layout.data_files() if p.resolve() not in skip]
+    return Tree(
+        layout=layout,
+        ontology=_parse_all(layout.ontology_files()),
+        data=_parse_all(data_files),
+        shapes=prepare_shapes(_parse_all(layout.shape_files())),
+        data_files=data_files,
+    )
+
+
+def finish(results: Sequence[Result], graph: Graph, files: Sequence[Path], inputs: Sequence[Path]) -> Report:
+    """Hints and locations added, sorted: the report a person reads."""
+    index = SourceIndex(files)
+    done = locate_results(add_hints(results, graph), index, graph)
+    return Report(sorted(done, key=_sort_key), list(inputs))
+
+
+def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "normgraph") -> Report:
+    """Validate ``data/`` (no ``files``), or ``files`` as a contribution to the tree.
+
+    Raises :class:`~normgraph.errors.InputError` for a file that cannot be used.
+    """
+    if not files:
+        tree = load_tree(layout)
+        validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=engine == "normgraph")
+        return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)
+    report, _, _ = _check(layout, files, engine, reuse_data=engine == "normgraph")
+    return report
+
+
+def check_contribution(layout: Layout, files: Sequence[Path], *, engine: str = "normgraph") -> tuple[Report, Contribution, Graph]:
+    """Validate ``files`` as a contribution to the tree. Returns the report, the parsed
+    contribution and the existing data graph, untouched by the merge."""
+    return _check(layout, files, engine, reuse_data=False)
+
+
+def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
+    files = [Path(f) for f in files]
+    contribution = Contribution.parse(files)
+    tree = load_tree(layout, exclude=files)
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data)
+    results = validator.contribution_results(contribution.graph)
+    inputs = [f.resolve() for f in files]
+    with validator.subject.contributing(contribution.graph):
+        report = finish(results, validator.graph, [*inputs, *tree.data_files], inputs)
+    return report, contribution, tree.data
+
+
+# --------------------------------------------------------------------------------------------
+# Reports as plain data: for JSON output, and for rendering without rdflib
+# --------------------------------------------------------------------------------------------
+
+
+def term_data(term: Node | None) -> dict[str, str] | None:
+    """A term as in the W3C SPARQL 1.1 JSON results format."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    data = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal):
+        if term.language:
+            data["xml:lang"] = term.language
+        elif term.datatype is not None:
+            data["datatype"] = str(term.datatype)
+    return data
+
+
+def path_data(path: PathExpr | None) -> object:
+    """A property path as JSON, shaped like SHACL's own path syntax: an IRI string, a list for
+    a sequence, or an object with one key (inversePath, alternativePath, zeroOrMorePath ...)."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    if isinstance(path, InversePath):
+        return {"inversePath": path_data(path.path)}
+    if isinstance(path, SequencePath):
+        return [path_data(step) for step in path.steps]
+    if isinstance(path, AlternativePath):
+        return {"alternativePath": [path_data(option) for option in path.options]}
+    name = {"*": "zeroOrMorePath", "+": "oneOrMorePath", "?": "zeroOrOnePath"}[path.operator]
+    return {name: path_data(path.path)}
+
+
+def _component_name(result: Result) -> str:
+    """What broke, for people: the constraint parameter (sh:minCount), or for a SPARQL-based
+    shape the shape's name."""
+    if result.component == SH.SPARQLConstraintComponent:
+        return NAMES.term(result.shape)
+    local = str(result.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return "sh:" + local[:1].lower() + local[1:]
+
+
+def report_data(report: Report) -> dict[str, object]:
+    """``report`` as plain JSON-ready data: full IRIs for machines, short forms for people."""
+    results = []
+    for r in report.results:
+        results.append(
+            {
+                "focusNode": term_data(r.focus),
+                "resultSeverity": str(r.severity),
+                "sourceConstraintComponent": str(r.component),
+                "sourceShape": term_data(r.shape),
+                "resultPath": path_data(r.path),
+                "value": term_data(r.value),
+                "message": r.message,
+                "hint": r.hint,
+                "file": str(r.location.path) if r.location else None,
+                "line": r.location.line if r.location else None,
+                "column": r.location.column if r.location else None,
+                "subject": None
+                if r.subject_location is None
+                else {"file": str(r.subject_location.path), "line": r.subject_location.line, "column": r.subject_location.column},
+                "display": {
+                    "focus": NAMES.term(r.focus),
+                    "severity": severity_name(r.severity),
+                    "constraint": _component_name(r),
+                    "path": show_path(r.path) if r.path is not None else None,
+                    "value": NAMES.term(r.value) if r.value is not None else None,
+                },
+            }
+        )
+    return {
+        "conforms": report.conforms,
+        "violations": report.violations,
+        "warnings": report.warnings,
+        "inputs": [str(p) for p in report.inputs],
+        "results": results,
+    }

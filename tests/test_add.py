@@ -1,0 +1,242 @@
+"""``normgraph add``: a valid contribution is merged into data/contributed/, deterministically
+and exactly once; an invalid or unusable one is refused and data/ is left byte for byte as it
+was. Every test works on a copy of the tree; the real data/ is never written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from normgraph import contribute
+from normgraph.contribute import MergeError, Target, plan, write
+from normgraph.layout import Layout, locate
+from normgraph.load import parse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
+
+NEW_ORGANISATION = """\
+# Contributed data, merged with `normgraph add` from new-organisation.ttl.
+# normgraph writes this file: statements sorted, prefixes fixed. Extend it with `normgraph add`;
+# it is then rewritten whole, so hand edits keep their statements but not their layout or comments.
+
+@prefix ng: <https://w3id.org/normgraph/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix org-id: <https://w3id.org/normgraph/id/org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+
+org-id:fixture-council
+    a ng:OrganisationBody ;
+    skos:altLabel "FC"@en ;
+    skos:exactMatch wd:Q99999999 ;
+    skos:prefLabel "Fixture Council"@en ;
+    org:unitOf org-id:sco .
+"""
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the ontology, the shapes and the entity files of data/."""
+    root = tmp_path / "tree"
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "data").mkdir()
+    for name in ENTITY_FILES:
+        shutil.copy(ROOT / "data" / name, root / "data" / name)
+    return root
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """Where contributors' files wait, outside the tree."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
+def run(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NORMGRAPH_CACHE_DIR": str(root.parent / "cache")}
+    return subprocess.run(
+        [sys.executable, "-m", "normgraph", "--root", str(root), *args],
+        cwd=root.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root``, by relative path."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def contribute_file(inbox: Path, name: str, kind: str = "valid") -> Path:
+    target = inbox / f"{name}.ttl"
+    shutil.copy(FIXTURES / kind / f"{name}.ttl", target)
+    return target
+
+
+# --------------------------------------------------------------------------------------------
+# Merging
+# --------------------------------------------------------------------------------------------
+
+
+def test_add_writes_the_contribution_sorted_into_data_contributed(tree: Path, inbox: Path) -> None:
+    done = run("add", str(contribute_file(inbox, "new-organisation")), root=tree)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "added 5 statements to data/contributed/new-organisation.ttl (from new-organisation.ttl)\n",
+        "",
+    )
+    assert (tree / "data" / "contributed" / "new-organisation.ttl").read_text(encoding="utf-8") == NEW_ORGANISATION
+    again = run("validate", "--format", "json", root=tree)
+    assert '"org-id:fixture-council"' not in again.stdout
+
+
+def test_adding_the_same_file_twice_changes_nothing(tree: Path, inbox: Path) -> None:
+    path = contribute_file(inbox, "membership-with-claim")
+    assert run("add", str(path), root=tree).returncode == 0
+    before = snapshot(tree)
+    done = run("add", str(path), root=tree)
+    assert (done.returncode, done.stdout) == (0, f"nothing to add: data/ already holds every statement of {path}\n")
+    assert snapshot(tree) == before
+
+
+def test_statements_data_already_holds_are_not_written_again(tree: Path, inbox: Path) -> None:
+    path = inbox / "sco-names.ttl"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix org-id: <https://w3id.org/normgraph/id/org/> .\n"
+        'org-id:sco skos:altLabel "SCO"@en , "Shanghai Six"@en .\n',
+        encoding="utf-8",
+    )
+    done = run("add", str(path), root=tree)
+    assert done.stdout == "added 1 statement to data/contributed/sco-names.ttl (from sco-names.ttl)\n"
+    written = parse_file(tree / "data" / "contributed" / "sco-names.ttl")
+    assert set(written) == {(URIRef("https://w3id.org/normgraph/id/org/sco"), SKOS.altLabel, Literal("Shanghai Six", lang="en"))}
+
+
+def test_a_later_contribution_of_the_same_name_extends_its_file(tree: Path, inbox: Path) -> None:
+    first = inbox / "names.ttl"
+    first.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "One"@en .\n', encoding="utf-8")
+    assert run("add", str(first), root=tree).returncode == 0
+    later = inbox / "later" / "names.ttl"
+    later.parent.mkdir()
+    later.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "Two"@en .\n', encoding="utf-8")
+    done = run("add", str(later), root=tree)
+    assert done.stdout == "added 1 statement to data/contributed/names.ttl (from names.ttl)\n"
+    text = (tree / "data" / "contributed" / "names.ttl").read_text(encoding="utf-8")
+    assert text.endswith('org-id:sco\n    skos:altLabel "One"@en , "Two"@en .\n')
+
+
+def test_n_triples_are_added_as_turtle(tree: Path, inbox: Path) -> None:
+    path = inbox / "Extra Names.nt"
+    path.write_text('<https://w3id.org/normgraph/id/state/RUS> <http://www.w3.org/2004/02/skos/core#altLabel> "Rossiya"@en .\n', encoding="utf-8")
+    done = run("add", str(path), root=tree)
+    assert done.stdout == "added 1 statement to data/contributed/extra-names.ttl (from Extra Names.nt)\n"
+    assert (tree / "data" / "contributed" / "extra-names.ttl").read_text(encoding="utf-8").endswith('state:RUS\n    skos:altLabel "Rossiya"@en .\n')
+
+
+# --------------------------------------------------------------------------------------------
+# Refusing
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_invalid_contribution_is_refused_and_data_is_untouched(tree: Path, inbox: Path) -> None:
+    before = snapshot(tree)
+    done = run("add", str(contribute_file(inbox, "claim-without-evidence", "invalid")), root=tree)
+    assert done.returncode == 1
+    assert "claim:fixture-100-no-evidence" in done.stdout
+    assert done.stderr == "normgraph add: refused: 1 violation(s); nothing was written to data/\n"
+    assert snapshot(tree) == before
+
+
+def test_one_invalid_file_stops_the_whole_contribution(tree: Path, inbox: Path) -> None:
+    before = snapshot(tree)
+    good = contribute_file(inbox, "new-organisation")
+    bad = contribute_file(inbox, "membership-unsupported", "invalid")
+    done = run("add", str(good), str(bad), root=tree)
+    assert done.returncode == 1
+    assert snapshot(tree) == before
+
+
+def test_unusable_input_is_refused_with_its_position_and_data_is_untouched(tree: Path) -> None:
+    before = snapshot(tree)
+    path = FIXTURES / "invalid" / "syntax" / "missing-dot.ttl"
+    done = run("add", str(path), root=tree)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"normgraph add: error: {path}:5:1: Turtle syntax error")
+    assert snapshot(tree) == before
+
+
+def test_a_file_already_in_data_is_refused(tree: Path) -> None:
+    done = run("add", str(tree / "data" / "states.ttl"), root=tree)
+    assert done.returncode == 2
+    assert "is already in data/" in done.stderr
+
+
+def test_warnings_do_not_stop_a_contribution(tree: Path, inbox: Path) -> None:
+    done = run("add", str(contribute_file(inbox, "claim-without-statement")), root=tree)
+    assert done.returncode == 0
+    assert "warning: ng:statement  (sh:minCount)" in done.stdout
+    assert done.stdout.endswith("added 21 statements to data/contributed/claim-without-statement.ttl (from claim-without-statement.ttl)\n")
+
+
+# --------------------------------------------------------------------------------------------
+# All or nothing, on disk
+# --------------------------------------------------------------------------------------------
+
+
+def _targets(layout: Layout, inbox: Path) -> list[Target]:
+    graphs = {}
+    for name in ("new-organisation", "distinct-label-marked"):
+        path = contribute_file(inbox, name)
+        graphs[path] = parse_file(path)
+    existing = Graph()
+    for path in layout.data_files():
+        parse_file(path, existing)
+    return plan(layout, graphs, existing)
+
+
+def test_a_failed_rename_puts_back_what_was_renamed(tree: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    layout = locate(tree)
+    targets = _targets(layout, inbox)
+    assert len(targets) == 2
+    before = snapshot(tree)
+    renamed: list[str] = []
+
+    def failing_replace(source: str, destination: str) -> None:
+        if renamed:
+            raise OSError(28, "No space left on device")
+        renamed.append(destination)
+        os.rename(source, destination)
+
+    monkeypatch.setattr(contribute.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        write(targets)
+    assert len(renamed) == 1, "the first target was renamed into place before the failure"
+    assert list((tree / "data" / "contributed").iterdir()) == [], "and taken out again; no temporary file is left"
+    assert snapshot(tree) == before
+
+
+def test_a_target_changed_by_someone_else_stops_the_merge(tree: Path, inbox: Path) -> None:
+    layout = locate(tree)
+    targets = _targets(layout, inbox)
+    folder = tree / "data" / "contributed"
+    folder.mkdir()
+    (folder / "new-organisation.ttl").write_text("# written meanwhile\n", encoding="utf-8")
+    with pytest.raises(MergeError, match="changed while the contribution was being merged"):
+        write(targets)
+    assert sorted(p.name for p in folder.iterdir()) == ["new-organisation.ttl"]
+    assert (folder / "new-organisation.ttl").read_text(encoding="utf-8") == "# written meanwhile\n"

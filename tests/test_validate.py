@@ -1,0 +1,460 @@
+"""The shapes and ``normgraph validate``.
+
+Fixtures follow the pySHACL test-suite idea: each file holds the data and, in its header, the
+exact results it must produce, one ``# expect:`` line each::
+
+    # expect: SEVERITY COMPONENT PATH FOCUS [SHAPE]
+
+PATH is ``-`` for a node-level result, ``^p`` for an inverse path; FOCUS is ``[]`` for a blank
+node; SHAPE is required for SPARQL-based results (they all share one component). Prefixed names
+use the fixture's own prefixes. A fixture with ``# expect: nothing`` must produce no result.
+
+Every fixture is validated as a contribution to a fixed base (the ontology, the vocabularies and
+the entity files of ``data/``), so expectations do not move while per-source data is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+
+from normgraph.layout import Layout, locate
+from normgraph.load import parse_file
+from normgraph.locate import SourceIndex, scan_text
+from normgraph.validate import (
+    NAMES,
+    NGSH,
+    Contribution,
+    InversePath,
+    Result,
+    Validator,
+    load_tree,
+    prepare_shapes,
+    show_path,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
+INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
+SYNTAX = sorted((FIXTURES / "invalid" / "syntax").glob("*"))
+ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
+_EXPECT = re.compile(r"^# expect: (.*)$", re.M)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _term(token: str, graph: Graph) -> URIRef:
+    if token.startswith("<") and token.endswith(">"):
+        return URIRef(token[1:-1])
+    return URIRef(graph.namespace_manager.expand_curie(token))
+
+
+def expectations(path: Path) -> set[tuple[object, ...]]:
+    """The results ``path`` declares, as (severity, component, path, focus, shape) tuples."""
+    graph = parse_file(path)
+    graph.bind("sh", str(SH))
+    graph.bind("ngsh", str(NGSH))
+    found = set()
+    for line in _EXPECT.findall(path.read_text(encoding="utf-8")):
+        if line.strip() == "nothing":
+            continue
+        severity, component, result_path, focus, *shape = line.split()
+        component_iri = _term(component, graph)
+        if component_iri == SH.SPARQLConstraintComponent:
+            assert shape, f"{path.name}: a SPARQL-based expectation names its shape"
+        parsed_path = None
+        if result_path != "-":
+            parsed_path = InversePath(_term(result_path[1:], graph)) if result_path.startswith("^") else _term(result_path, graph)
+        found.add(
+            (
+                SH[severity],
+                component_iri,
+                parsed_path,
+                "[]" if focus == "[]" else _term(focus, graph),
+                _term(shape[0], graph) if shape else None,
+            )
+        )
+    return found
+
+
+def observed(results: list[Result]) -> set[tuple[object, ...]]:
+    return {
+        (
+            r.severity,
+            r.component,
+            r.path,
+            "[]" if isinstance(r.focus, BNode) else r.focus,
+            r.shape if r.component == SH.SPARQLConstraintComponent else None,
+        )
+        for r in results
+    }
+
+
+def describe(results: list[Result]) -> str:
+    return "\n".join(
+        f"  {r.severity.rsplit('#', 1)[-1]} {NAMES.term(r.component)} {show_path(r.path) if r.path is not None else '-'} "
+        f"{NAMES.term(r.focus)} {NAMES.term(r.shape)} = {NAMES.term(r.value)}: {r.message}"
+        for r in results
+    )
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "normgraph", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def tree_layout() -> Layout:
+    return locate(ROOT)
+
+
+@pytest.fixture(scope="session")
+def base_validator(tree_layout: Layout) -> Validator:
+    """Ontology, vocabularies and the entity files of data/, with the shapes: the fixed base
+    every fixture is validated against."""
+    tree = load_tree(tree_layout)
+    data = Graph()
+    for name in ENTITY_FILES:
+        parse_file(tree_layout.data_dir / name, data)
+    return Validator(tree.ontology, data, tree.shapes)
+
+
+@pytest.fixture
+def tree_copy(tmp_path: Path) -> Path:
+    """A small tree to run the command line in: the ontology, the shapes and the entity files
+    of data/ (copies: the real data/ is never written)."""
+    tree = tmp_path / "tree"
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, tree / folder)
+    (tree / "data").mkdir()
+    for name in ENTITY_FILES:
+        shutil.copy(ROOT / "data" / name, tree / "data" / name)
+    return tree
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "NORMGRAPH_CACHE_DIR": str(tmp_path / "cache")}
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: each fails, or passes, for exactly its stated reasons
+# --------------------------------------------------------------------------------------------
+
+
+def test_there_are_enough_fixtures() -> None:
+    assert len(INVALID) >= 40
+    assert len(VALID) >= 10
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_invalid_fixture_fails_for_its_stated_reason(base_validator: Validator, fixture: Path) -> None:
+    expected = expectations(fixture)
+    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
+    assert expected, f"{fixture.name} declares no expected result"
+    assert any(e[0] == SH.Violation for e in expected), f"{fixture.name}: an invalid fixture expects a violation"
+    assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
+    for result in results:
+        assert len(result.message) > 40, f"{NAMES.term(result.shape)} has no real message"
+        assert "{" not in result.message, f"unfilled placeholder in {result.message!r}"
+
+
+@pytest.mark.parametrize("fixture", VALID, ids=lambda p: p.stem)
+def test_valid_fixture_conforms(base_validator: Validator, fixture: Path) -> None:
+    expected = expectations(fixture)
+    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
+    assert all(e[0] != SH.Violation for e in expected)
+    assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
+
+
+def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> None:
+    from normgraph.validate import add_hints
+
+    contribution = Graph()
+    for name in ("unknown-property", "unknown-class", "membership-member-misspelt", "claim-type-misspelt", "untyped-subject"):
+        contribution += parse_file(FIXTURES / "invalid" / f"{name}.ttl")
+    results = base_validator.contribution_results(contribution)
+    with base_validator.subject.contributing(contribution):
+        hints = {(NAMES.term(r.focus), NAMES.term(r.value)): r.hint for r in add_hints(results, base_validator.graph)}
+    assert hints[("claim:fixture-100-typo-property", "ng:claimdate")] == "did you mean ng:claimDate?"
+    assert hints[("org-id:fixture-american", "ng:Organization")] == "did you mean ng:Organisation?"
+    assert hints[("membership:fixture-sco-RUZ-member", "state:RUZ")] == "did you mean state:RUS?"
+    assert hints[("claim:fixture-100-misspelt-type", "ctype:authorail")] == "did you mean ctype:authorial?"
+    assert hints[("org-id:ssco", "org-id:ssco")] == "did you mean org-id:sco?"
+
+
+# --------------------------------------------------------------------------------------------
+# The shapes themselves
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shapes_graph(tree_layout: Layout) -> Graph:
+    graph = Graph()
+    for path in tree_layout.shape_files():
+        parse_file(path, graph)
+    return graph
+
+
+def test_every_constraint_has_a_message(shapes_graph: Graph) -> None:
+    """Every shape that constrains anything says, in words, what is wrong and how to fix it."""
+    constraining = {
+        SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH["in"], SH.hasValue,
+        SH.languageIn, SH.uniqueLang, SH.qualifiedValueShape, SH.lessThan, SH.disjoint, SH.minInclusive,
+        SH.minLength, SH["or"],
+    }
+    silent = [
+        NAMES.term(shape)
+        for shape in set(shapes_graph.subjects())
+        if any(p in constraining for p in shapes_graph.predicates(shape, None))
+        and (shape, SH.message, None) not in shapes_graph
+        and not isinstance(shape, BNode)
+    ]
+    silent += [
+        NAMES.term(shape)
+        for shape, constraint in shapes_graph.subject_objects(SH.sparql)
+        if (constraint, SH.message, None) not in shapes_graph
+    ]
+    assert sorted(silent) == []
+
+
+def test_every_shape_states_its_severity(shapes_graph: Graph) -> None:
+    """Violation for what makes the graph wrong, Warning for editorial rules; always explicit."""
+    constraining = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH["in"], SH.languageIn,
+                    SH.uniqueLang, SH.qualifiedValueShape, SH.lessThan, SH.disjoint, SH.minInclusive, SH.minLength, SH["or"], SH.sparql}
+    unstated = [
+        NAMES.term(shape)
+        for shape in set(shapes_graph.subjects())
+        if not isinstance(shape, BNode)
+        and any(p in constraining for p in shapes_graph.predicates(shape, None))
+        and len(set(shapes_graph.objects(shape, SH.severity))) != 1
+    ]
+    assert sorted(unstated) == []
+    assert set(shapes_graph.objects(None, SH.severity)) == {SH.Violation, SH.Warning}
+
+
+def test_sparql_constraints_follow_shacl_prebinding_rules(shapes_graph: Graph) -> None:
+    """SHACL forbids MINUS, VALUES and SERVICE in SPARQL constraints (not in targets)."""
+    for constraint in shapes_graph.objects(None, SH.sparql):
+        query = str(shapes_graph.value(constraint, SH.select))
+        assert not re.search(r"\b(MINUS|VALUES|SERVICE)\b", query), query
+
+
+def test_a_shape_mixing_sparql_and_core_constraints_is_refused(shapes_graph: Graph) -> None:
+    mixed = Graph()
+    mixed += shapes_graph
+    mixed.add((NGSH.ClaimantShape, SH.nodeKind, SH.IRI))
+    from normgraph.validate import ShapesError
+
+    with pytest.raises(ShapesError, match="ngsh:ClaimantShape mixes SPARQL constraints with sh:nodeKind"):
+        prepare_shapes(mixed)
+
+
+def test_targets_select_every_node_their_constraint_reports(base_validator: Validator) -> None:
+    """The executor evaluates a SPARQL constraint only on its target's nodes. Evaluated over
+    the whole graph with $this free, on data full of errors (every invalid fixture at once),
+    no constraint may report a node its target missed."""
+    from normgraph.validate import shape_targets
+
+    union = Graph()
+    for fixture in INVALID:
+        union += Contribution.parse([fixture]).graph
+    subject = base_validator.subject
+    with subject.contributing(union):
+        for shape in base_validator.shapes.sparql:
+            graphs = subject.default_graphs(data_only=shape.data_only)
+            targets = shape_targets(subject.store, shape, graphs, subject.convert)
+            for constraint in shape.constraints:
+                reported = {subject.convert.rdflib(row["this"]) for row in subject.store.query(constraint.query, default_graph=graphs)}
+                assert reported <= targets, f"{NAMES.term(shape.node)}: target misses {sorted(map(NAMES.term, reported - targets))}"
+
+
+# --------------------------------------------------------------------------------------------
+# The fast engine and plain pySHACL agree
+# --------------------------------------------------------------------------------------------
+
+
+def test_normgraph_and_plain_pyshacl_report_the_same_results(tree_layout: Layout) -> None:
+    """Every shape through plain pySHACL (the reference) and through normgraph's engine, on the
+    entity files plus every invalid fixture at once: the same focus node, path, value,
+    component, severity and shape for every result."""
+    tree = load_tree(tree_layout)
+    data = Graph()
+    for name in ENTITY_FILES:
+        parse_file(tree_layout.data_dir / name, data)
+    for fixture in INVALID:
+        data += Contribution.parse([fixture]).graph
+    fast = Validator(tree.ontology, data, tree.shapes).results()
+    reference = Validator(tree.ontology, data, tree.shapes, engine="pyshacl").results()
+    assert len(fast) > len(INVALID)
+    assert {r.key for r in fast} == {r.key for r in reference}
+
+
+# --------------------------------------------------------------------------------------------
+# Locating subjects in files
+# --------------------------------------------------------------------------------------------
+
+
+def test_scanner_finds_subjects_and_statements_where_they_are_written(tmp_path: Path) -> None:
+    text = (
+        "@prefix ex: <http://example.org/> .\n"
+        "@base <http://example.org/base/> .\n"
+        "# a comment with ex:fake ; and . in it\n"
+        "ex:a ex:p \"a ; string . with # signs\" ;\n"
+        "    ex:q [ ex:r ex:b ] ,\n"
+        "        ( ex:c ex:d ) .\n"
+        "<relative> a ex:Thing ;\n"
+        '    ex:long """two\n'
+        'lines""" .\n'
+        "PREFIX other: <http://other.org/>\n"
+        "other:x ex:p 1.5, -2, true .\n"
+    )
+    path = tmp_path / "sample.ttl"
+    index = scan_text(path, text)
+    assert index.subjects == {
+        "http://example.org/a": (4, 1),
+        "http://example.org/base/relative": (7, 1),
+        "http://other.org/x": (11, 1),
+    }
+    assert index.statements[("http://example.org/a", "http://example.org/q")] == (5, 5)
+    assert index.statements[("http://example.org/base/relative", "http://example.org/long")] == (8, 5)
+    assert index.statements[("http://other.org/x", "http://example.org/p")] == (11, 9)
+    assert index.depth == 1
+
+
+def test_scanner_agrees_with_rdflib_on_every_data_file(tree_layout: Layout) -> None:
+    for path in tree_layout.data_files():
+        index = scan_text(path, path.read_text(encoding="utf-8"))
+        graph = parse_file(path)
+        subjects = {str(s) for s in graph.subjects() if isinstance(s, URIRef)}
+        statements = {(str(s), str(p)) for s, p, _ in graph if isinstance(s, URIRef)}
+        assert set(index.subjects) == subjects, path.name
+        assert set(index.statements) == statements, path.name
+
+
+def test_source_index_prefers_the_first_file(tmp_path: Path) -> None:
+    first = tmp_path / "first.ttl"
+    second = tmp_path / "second.ttl"
+    first.write_text("<http://x/a> <http://x/p> 1 .\n")
+    second.write_text("\n\n<http://x/a> <http://x/q> 2 .\n")
+    index = SourceIndex([first, second])
+    assert str(index.subject("http://x/a")) == f"{first}:1:1"
+    assert str(index.statement("http://x/a", "http://x/q")) == f"{second}:3:14"
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------------------------
+
+
+def test_text_report_groups_by_node_with_file_line_and_advice(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    fixture = FIXTURES / "invalid" / "membership-member-misspelt.ttl"
+    shutil.copy(fixture, tree_copy / "contribution.ttl")
+    done = run_cli("validate", "contribution.ttl", cwd=tree_copy, env=cli_env)
+    assert done.returncode == 1, done.stderr
+    line = next(n for n, text in enumerate(fixture.read_text().splitlines(), 1) if text.startswith("membership:fixture-sco-RUZ-member"))
+    assert done.stdout.splitlines()[:4] == [
+        f"contribution.ttl:{line}:1: membership:fixture-sco-RUZ-member",
+        f"  line {line + 2}: violation: org:member = state:RUZ  (ngsh:ReferencedEntityShape)",
+        "      state:RUZ is not described anywhere: nothing in data/ or in the contribution gives it an rdf:type. Describe it, or correct the IRI.",
+        "      did you mean state:RUS?",
+    ]
+    assert done.stdout.splitlines()[-1] == "contribution.ttl: 1 violation and 0 warnings on 1 node: does not conform"
+    assert done.stderr == ""
+
+
+def test_json_report_lists_results_for_machines(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    fixture = FIXTURES / "invalid" / "claim-without-evidence.ttl"
+    done = run_cli("validate", "--format", "json", str(fixture), cwd=tree_copy, env=cli_env)
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["conforms"] is False and report["violations"] == 1 and report["warnings"] == 0
+    (result,) = report["results"]
+    assert result["focusNode"] == {"type": "uri", "value": "https://w3id.org/normgraph/id/claim/fixture-100-no-evidence"}
+    assert result["resultPath"] == "https://w3id.org/normgraph/ontology#hasEvidence"
+    assert result["sourceConstraintComponent"] == str(SH.MinCountConstraintComponent)
+    assert result["resultSeverity"] == str(SH.Violation)
+    assert result["file"] == str(fixture)
+    assert result["display"]["constraint"] == "sh:minCount"
+
+
+def test_turtle_report_is_the_shacl_validation_report(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    fixture = FIXTURES / "invalid" / "membership-unsupported.ttl"
+    done = run_cli("validate", "--format", "turtle", str(fixture), cwd=tree_copy, env=cli_env)
+    assert done.returncode == 1
+    report = Graph().parse(data=done.stdout, format="turtle")
+    (node,) = report.subjects(SH.conforms, None)
+    assert report.value(node, SH.conforms).value is False
+    (result,) = report.objects(node, SH.result)
+    assert report.value(result, SH.sourceConstraintComponent) == SH.MinCountConstraintComponent
+    path = report.value(result, SH.resultPath)
+    assert report.value(path, SH.inversePath) == URIRef("https://w3id.org/normgraph/ontology#supports")
+    again = run_cli("validate", "--format", "turtle", "--no-cache", str(fixture), cwd=tree_copy, env=cli_env)
+    assert again.stdout == done.stdout
+
+
+def test_valid_contribution_exits_0_and_warnings_do_not_fail(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    done = run_cli("validate", str(FIXTURES / "valid" / "membership-with-claim.ttl"), cwd=tree_copy, env=cli_env)
+    assert (done.returncode, done.stdout) == (0, f"{FIXTURES / 'valid' / 'membership-with-claim.ttl'}: conforms\n")
+    done = run_cli("validate", str(FIXTURES / "valid" / "claim-without-statement.ttl"), cwd=tree_copy, env=cli_env)
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1].endswith(": conforms, with 1 warning on 1 node")
+
+
+def test_a_file_inside_data_is_validated_as_the_contribution(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    shutil.copy(FIXTURES / "invalid" / "figure-without-unit.ttl", tree_copy / "data" / "mine.ttl")
+    done = run_cli("validate", "data/mine.ttl", cwd=tree_copy, env=cli_env)
+    assert done.returncode == 1
+    assert "figure:fixture-unitless" in done.stdout and "(sh:minCount)" in done.stdout
+
+
+@pytest.mark.parametrize("fixture", SYNTAX, ids=lambda p: p.name)
+def test_syntax_errors_exit_2_with_line_and_column(tree_copy: Path, cli_env: dict[str, str], fixture: Path) -> None:
+    header = fixture.read_bytes().split(b"\n", 1)[0].decode("ascii")
+    where, _, words = header.removeprefix("# expect-error: ").partition(" ")
+    done = run_cli("validate", str(fixture), cwd=tree_copy, env=cli_env)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"normgraph validate: error: {fixture}:{where}: "), done.stderr
+    assert words in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_repeated_validation_is_served_from_the_cache_until_an_input_changes(tree_copy: Path, cli_env: dict[str, str]) -> None:
+    first = run_cli("validate", "--format", "json", cwd=tree_copy, env=cli_env)
+    cached = list((Path(cli_env["NORMGRAPH_CACHE_DIR"])).glob("*.json"))
+    assert len(cached) == 1
+    second = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "normgraph", "validate", "--format", "json"],
+        cwd=tree_copy, env=cli_env, capture_output=True, text=True, timeout=300,
+    )
+    assert second.stdout == first.stdout
+    assert "pyshacl" not in second.stderr, "a cached report must not load pySHACL"
+    with (tree_copy / "data" / "organisations.ttl").open("a", encoding="utf-8") as stream:
+        stream.write('\norg-id:fixture-late a <https://w3id.org/normgraph/ontology#Forum> .\n')
+    third = run_cli("validate", "--format", "json", cwd=tree_copy, env=cli_env)
+    assert third.returncode == 1
+    assert "org-id:fixture-late" in third.stdout
+    assert len(list(Path(cli_env["NORMGRAPH_CACHE_DIR"]).glob("*.json"))) == 2
+
+
+def test_data_conforms(tree_layout: Layout) -> None:
+    """The graph itself satisfies every shape: no violation anywhere in data/."""
+    from normgraph.validate import validate_tree
+
+    report = validate_tree(tree_layout)
+    violations = [r for r in report.results if r.is_violation]
+    assert violations == [], "\n" + "\n".join(f"{r.location}: {NAMES.term(r.focus)}: {r.message}" for r in violations)
