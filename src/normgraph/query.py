@@ -61,6 +61,7 @@ from rdflib.term import Node
 from .errors import InputError, NormgraphError, UsageError
 from .layout import Layout
 from .namespaces import PREFIXES, bind_prefixes
+from .query_options import DEFAULT_ENGINE, ENGINES, FORMATS
 
 # ---------------------------------------------------------------------------------------------
 # Limits and errors
@@ -75,10 +76,6 @@ MAX_QUERY_CHARS = 1_000_000
 #: The parser works recursively; this bounds how deeply a query may nest.
 PARSE_RECURSION_LIMIT = 4000
 
-ENGINES = ("oxigraph", "rdflib")
-#: Oxigraph answers every stored query on a 1M-triple graph in well under a second, where plain
-#: rdflib takes seconds to minutes (bench/bench_queries.py); rdflib stays as the reference engine.
-DEFAULT_ENGINE = "oxigraph"
 
 
 def default_timeout() -> float:
@@ -1336,7 +1333,6 @@ def to_table(result: QueryResult, engine: Engine | None = None, width: int = TAB
     return "\n".join(lines) + "\n"
 
 
-FORMATS = ("table", "csv", "tsv", "json", "turtle")
 
 
 def render(result: QueryResult, fmt: str | None = None, engine: Engine | None = None) -> str:

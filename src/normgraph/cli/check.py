@@ -6,10 +6,7 @@ import argparse
 
 from pathlib import Path
 
-from ..checks import run_checks
 from ..layout import locate
-from ..load import load_parts, parse_files
-from ..reason import inconsistencies
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..checks import run_checks
+    from ..load import load_parts, parse_files
+    from ..reason import inconsistencies
+
     layout = locate(args.root)
     parts = load_parts(layout)
     if args.data is not None:

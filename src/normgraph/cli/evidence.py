@@ -6,9 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import UsageError
-from ..evidence import locate_quote, source_for_file, verify
 from ..layout import locate
-from ..load import parse_files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,11 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _data(args: argparse.Namespace):
+    from ..load import parse_files
+
     layout = locate(args.root)
     return layout, parse_files(layout.data_files())
 
 
 def run_anchor(args: argparse.Namespace) -> int:
+    from ..evidence import locate_quote, source_for_file
+
     text_file = Path(args.source_file)
     if not text_file.is_file():
         raise UsageError(f"no such source text: {text_file}")
@@ -53,6 +55,8 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from ..evidence import verify
+
     layout, data = _data(args)
     sources = Path(args.sources) if args.sources else layout.default_sources_dir()
     if sources is None or not sources.is_dir():

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from ..layout import locate
-from ..publish import publish
 from ..void import RELEASE_URL
 
 
@@ -49,6 +48,8 @@ def _size(size: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..publish import publish
+
     layout = locate(args.root)
 
     def progress(step: str) -> None:

@@ -12,24 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..errors import UsageError
 from ..layout import locate
-from ..load import load_parts
-from ..namespaces import PREFIXES
-from ..query import (
-    DEFAULT_ENGINE,
-    ENGINES,
-    FORMATS,
-    Engine,
-    PreparedQuery,
-    execute,
-    find_query,
-    make_engine,
-    prepare,
-    read_query_file,
-    render,
-    stored_queries,
-)
+from ..query_options import DEFAULT_ENGINE, ENGINES, FORMATS
+
+if TYPE_CHECKING:  # the query library loads rdflib's SPARQL and Oxigraph: only when a query runs
+    from ..query import Engine, PreparedQuery
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -99,6 +89,9 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
+    from ..load import load_parts
+    from ..query import make_engine
+
     return make_engine(load_parts(locate(args.root)).union(), args.engine)
 
 
@@ -107,6 +100,8 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
         raise UsageError("--timeout must not be negative")
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError("--max-rows must be at least 1")
+    from ..query import execute, render
+
     engine = _engine(args)
     result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
     sys.stdout.write(render(result, args.format, engine))
@@ -121,6 +116,8 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from ..query import stored_queries
+
     queries = [q for q in stored_queries(locate(args.root)) if args.tag is None or args.tag in q.header.tags]
     if not queries:
         print("no stored queries" + (f" tagged {args.tag!r}" if args.tag else ""))
@@ -134,6 +131,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_query_command(args: argparse.Namespace) -> int:
+    from ..namespaces import PREFIXES
+    from ..query import find_query, prepare, read_query_file
+
     params = _params(args.param)
     if args.file:
         path = Path(args.file)
@@ -146,6 +146,9 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 
 def run_sparql_command(args: argparse.Namespace) -> int:
+    from ..namespaces import PREFIXES
+    from ..query import prepare
+
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise UsageError("the query is empty")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ..layout import locate
-from ..load import load_parts
-from ..stats import compute
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +26,9 @@ def _table(title: str, rows: list[tuple[str, int]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..load import load_parts
+    from ..stats import compute
+
     stats = compute(load_parts(locate(args.root)).union())
     _table("instances per class", stats.classes)
     _table("memberships per membership role", stats.membership_roles)
