@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +53,21 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
         text=True,
         timeout=300,
     )
+
+
+def run_in_tree(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``normgraph --root root ...`` on a scratch tree, with a report cache of its own."""
+    environment = {**os.environ, "NORMGRAPH_CACHE_DIR": str(root.parent / "cache"), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "normgraph", "--root", str(root), *args],
+        cwd=root.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root``, by relative path: proof that nothing was written."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}

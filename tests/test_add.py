@@ -4,11 +4,8 @@ was. Every test works on a copy of the tree; the real data/ is never written."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ from normgraph import contribute
 from normgraph.contribute import MergeError, Target, plan, write
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
+
+from .conftest import run_in_tree, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -64,23 +63,6 @@ def inbox(tmp_path: Path) -> Path:
     return folder
 
 
-def run(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NORMGRAPH_CACHE_DIR": str(root.parent / "cache")}
-    return subprocess.run(
-        [sys.executable, "-m", "normgraph", "--root", str(root), *args],
-        cwd=root.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``root``, by relative path."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def contribute_file(inbox: Path, name: str, kind: str = "valid") -> Path:
     target = inbox / f"{name}.ttl"
     shutil.copy(FIXTURES / kind / f"{name}.ttl", target)
@@ -93,22 +75,22 @@ def contribute_file(inbox: Path, name: str, kind: str = "valid") -> Path:
 
 
 def test_add_writes_the_contribution_sorted_into_data_contributed(tree: Path, inbox: Path) -> None:
-    done = run("add", str(contribute_file(inbox, "new-organisation")), root=tree)
+    done = run_in_tree(tree, "add", str(contribute_file(inbox, "new-organisation")))
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
         "added 5 statements to data/contributed/new-organisation.ttl (from new-organisation.ttl)\n",
         "",
     )
     assert (tree / "data" / "contributed" / "new-organisation.ttl").read_text(encoding="utf-8") == NEW_ORGANISATION
-    again = run("validate", "--format", "json", root=tree)
+    again = run_in_tree(tree, "validate", "--format", "json")
     assert '"org-id:fixture-council"' not in again.stdout
 
 
 def test_adding_the_same_file_twice_changes_nothing(tree: Path, inbox: Path) -> None:
     path = contribute_file(inbox, "membership-with-claim")
-    assert run("add", str(path), root=tree).returncode == 0
+    assert run_in_tree(tree, "add", str(path)).returncode == 0
     before = snapshot(tree)
-    done = run("add", str(path), root=tree)
+    done = run_in_tree(tree, "add", str(path))
     assert (done.returncode, done.stdout) == (0, f"nothing to add: data/ already holds every statement of {path}\n")
     assert snapshot(tree) == before
 
@@ -121,7 +103,7 @@ def test_statements_data_already_holds_are_not_written_again(tree: Path, inbox: 
         'org-id:sco skos:altLabel "SCO"@en , "Shanghai Six"@en .\n',
         encoding="utf-8",
     )
-    done = run("add", str(path), root=tree)
+    done = run_in_tree(tree, "add", str(path))
     assert done.stdout == "added 1 statement to data/contributed/sco-names.ttl (from sco-names.ttl)\n"
     written = parse_file(tree / "data" / "contributed" / "sco-names.ttl")
     assert set(written) == {(URIRef("https://w3id.org/normgraph/id/org/sco"), SKOS.altLabel, Literal("Shanghai Six", lang="en"))}
@@ -130,11 +112,11 @@ def test_statements_data_already_holds_are_not_written_again(tree: Path, inbox: 
 def test_a_later_contribution_of_the_same_name_extends_its_file(tree: Path, inbox: Path) -> None:
     first = inbox / "names.ttl"
     first.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "One"@en .\n', encoding="utf-8")
-    assert run("add", str(first), root=tree).returncode == 0
+    assert run_in_tree(tree, "add", str(first)).returncode == 0
     later = inbox / "later" / "names.ttl"
     later.parent.mkdir()
     later.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "Two"@en .\n', encoding="utf-8")
-    done = run("add", str(later), root=tree)
+    done = run_in_tree(tree, "add", str(later))
     assert done.stdout == "added 1 statement to data/contributed/names.ttl (from names.ttl)\n"
     text = (tree / "data" / "contributed" / "names.ttl").read_text(encoding="utf-8")
     assert text.endswith('org-id:sco\n    skos:altLabel "One"@en , "Two"@en .\n')
@@ -143,7 +125,7 @@ def test_a_later_contribution_of_the_same_name_extends_its_file(tree: Path, inbo
 def test_n_triples_are_added_as_turtle(tree: Path, inbox: Path) -> None:
     path = inbox / "Extra Names.nt"
     path.write_text('<https://w3id.org/normgraph/id/state/RUS> <http://www.w3.org/2004/02/skos/core#altLabel> "Rossiya"@en .\n', encoding="utf-8")
-    done = run("add", str(path), root=tree)
+    done = run_in_tree(tree, "add", str(path))
     assert done.stdout == "added 1 statement to data/contributed/extra-names.ttl (from Extra Names.nt)\n"
     assert (tree / "data" / "contributed" / "extra-names.ttl").read_text(encoding="utf-8").endswith('state:RUS\n    skos:altLabel "Rossiya"@en .\n')
 
@@ -155,7 +137,7 @@ def test_n_triples_are_added_as_turtle(tree: Path, inbox: Path) -> None:
 
 def test_an_invalid_contribution_is_refused_and_data_is_untouched(tree: Path, inbox: Path) -> None:
     before = snapshot(tree)
-    done = run("add", str(contribute_file(inbox, "claim-without-evidence", "invalid")), root=tree)
+    done = run_in_tree(tree, "add", str(contribute_file(inbox, "claim-without-evidence", "invalid")))
     assert done.returncode == 1
     assert "claim:fixture-100-no-evidence" in done.stdout
     assert done.stderr == "normgraph add: refused: 1 violation(s); nothing was written to data/\n"
@@ -166,7 +148,7 @@ def test_one_invalid_file_stops_the_whole_contribution(tree: Path, inbox: Path) 
     before = snapshot(tree)
     good = contribute_file(inbox, "new-organisation")
     bad = contribute_file(inbox, "membership-unsupported", "invalid")
-    done = run("add", str(good), str(bad), root=tree)
+    done = run_in_tree(tree, "add", str(good), str(bad))
     assert done.returncode == 1
     assert snapshot(tree) == before
 
@@ -174,20 +156,20 @@ def test_one_invalid_file_stops_the_whole_contribution(tree: Path, inbox: Path) 
 def test_unusable_input_is_refused_with_its_position_and_data_is_untouched(tree: Path) -> None:
     before = snapshot(tree)
     path = FIXTURES / "invalid" / "syntax" / "missing-dot.ttl"
-    done = run("add", str(path), root=tree)
+    done = run_in_tree(tree, "add", str(path))
     assert done.returncode == 2
     assert done.stderr.startswith(f"normgraph add: error: {path}:5:1: Turtle syntax error")
     assert snapshot(tree) == before
 
 
 def test_a_file_already_in_data_is_refused(tree: Path) -> None:
-    done = run("add", str(tree / "data" / "states.ttl"), root=tree)
+    done = run_in_tree(tree, "add", str(tree / "data" / "states.ttl"))
     assert done.returncode == 2
     assert "is already in data/" in done.stderr
 
 
 def test_warnings_do_not_stop_a_contribution(tree: Path, inbox: Path) -> None:
-    done = run("add", str(contribute_file(inbox, "claim-without-statement")), root=tree)
+    done = run_in_tree(tree, "add", str(contribute_file(inbox, "claim-without-statement")))
     assert done.returncode == 0
     assert "warning: ng:statement  (sh:minCount)" in done.stdout
     assert done.stdout.endswith("added 21 statements to data/contributed/claim-without-statement.ttl (from claim-without-statement.ttl)\n")

@@ -7,11 +7,7 @@ Every test runs the command line on a copy of the tree; the real data/ is never 
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, run_in_tree, snapshot
 ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
 
 
@@ -73,29 +69,13 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
-def run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "NORMGRAPH_CACHE_DIR": str(root.parent / "cache"), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "normgraph", "--root", str(root), *args],
-        cwd=root.parent,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def refused(root: Path, path: Path, **env: str) -> str:
     """Run validate and add on ``path``; both must exit 2 with the same one-line error and no
     traceback, and data/ must not change. Returns the error."""
     before = snapshot(root)
     messages = []
     for command in ("validate", "add"):
-        done = run(root, command, str(path), **env)
+        done = run_in_tree(root, command, str(path), **env)
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert done.stdout == ""
         assert "Traceback" not in done.stderr
@@ -147,7 +127,7 @@ def _remote_contribution(folder: Path, port: int) -> Path:
 @pytest.mark.parametrize("engine", ["normgraph", "pyshacl"])
 def test_validating_contributed_data_makes_no_request(tree: Path, loopback: ThreadingHTTPServer, engine: str) -> None:
     path = _remote_contribution(tree.parent, loopback.server_address[1])
-    done = run(tree, "validate", "--no-cache", "--engine", engine, str(path))
+    done = run_in_tree(tree, "validate", "--no-cache", "--engine", engine, str(path))
     assert done.returncode == 1, done.stderr  # the remote resources are also invalid data
     assert "Traceback" not in done.stderr
     assert loopback.seen == []  # type: ignore[attr-defined]
@@ -167,9 +147,9 @@ def test_adding_data_with_owl_imports_makes_no_request(tree: Path, loopback: Thr
         f"    owl:imports <http://127.0.0.1:{port}/imported.ttl> .\n",
         encoding="utf-8",
     )
-    done = run(tree, "add", str(path))
+    done = run_in_tree(tree, "add", str(path))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert run(tree, "validate", "--no-cache").returncode in (0, 1)
+    assert run_in_tree(tree, "validate", "--no-cache").returncode in (0, 1)
     assert loopback.seen == []  # type: ignore[attr-defined]
 
 
