@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from normgraph.load import Parts, load_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+#: The data files that name entities; a scratch tree holds these and no claims.
+ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,18 @@ def parts(layout: Layout) -> Parts:
 def graph(parts: Parts) -> Graph:
     """Ontology + vocabularies + data, as one graph. Do not modify it."""
     return parts.union()
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A scratch tree to write into: the ontology, the shapes and the entity files of data/."""
+    root = tmp_path / "tree"
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "data").mkdir()
+    for name in ENTITY_FILES:
+        shutil.copy(ROOT / "data" / name, root / "data" / name)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -17,11 +17,8 @@ from normgraph.contribute import MergeError, Target, plan, write
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
 
-from .conftest import run_in_tree, snapshot
+from .conftest import FIXTURES, run_in_tree, snapshot
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
-ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
 
 NEW_ORGANISATION = """\
 # Contributed data, merged with `normgraph add` from new-organisation.ttl.
@@ -41,18 +38,6 @@ org-id:fixture-council
     skos:prefLabel "Fixture Council"@en ;
     org:unitOf org-id:sco .
 """
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    """A copy of the ontology, the shapes and the entity files of data/."""
-    root = tmp_path / "tree"
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "data").mkdir()
-    for name in ENTITY_FILES:
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    return root
 
 
 @pytest.fixture

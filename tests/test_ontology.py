@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef

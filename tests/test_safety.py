@@ -7,7 +7,6 @@ Every test runs the command line on a copy of the tree; the real data/ is never 
 
 from __future__ import annotations
 
-import shutil
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -16,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_in_tree, snapshot
-ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
+from .conftest import run_in_tree, snapshot
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,17 +54,6 @@ def loopback() -> Iterator[ThreadingHTTPServer]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "tree"
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "data").mkdir()
-    for name in ENTITY_FILES:
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    return root
 
 
 def refused(root: Path, path: Path, **env: str) -> str:

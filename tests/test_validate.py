@@ -26,7 +26,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
-from normgraph.layout import Layout, locate
+from normgraph.layout import Layout
 from normgraph.load import parse_file
 from normgraph.locate import SourceIndex, scan_text
 from normgraph.validate import (
@@ -41,12 +41,11 @@ from normgraph.validate import (
     show_path,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
+from .conftest import ENTITY_FILES, FIXTURES, run_cli
+
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 SYNTAX = sorted((FIXTURES / "invalid" / "syntax").glob("*"))
-ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
 _EXPECT = re.compile(r"^# expect: (.*)$", re.M)
 
 
@@ -110,37 +109,15 @@ def describe(results: list[Result]) -> str:
     )
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "normgraph", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture(scope="session")
-def tree_layout() -> Layout:
-    return locate(ROOT)
-
-
-@pytest.fixture(scope="session")
-def base_validator(tree_layout: Layout) -> Validator:
+def base_validator(layout: Layout) -> Validator:
     """Ontology, vocabularies and the entity files of data/, with the shapes: the fixed base
     every fixture is validated against."""
-    tree = load_tree(tree_layout)
+    tree = load_tree(layout)
     data = Graph()
     for name in ENTITY_FILES:
-        parse_file(tree_layout.data_dir / name, data)
+        parse_file(layout.data_dir / name, data)
     return Validator(tree.ontology, data, tree.shapes)
-
-
-@pytest.fixture
-def tree_copy(tmp_path: Path) -> Path:
-    """A small tree to run the command line in: the ontology, the shapes and the entity files
-    of data/ (copies: the real data/ is never written)."""
-    tree = tmp_path / "tree"
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(ROOT / folder, tree / folder)
-    (tree / "data").mkdir()
-    for name in ENTITY_FILES:
-        shutil.copy(ROOT / "data" / name, tree / "data" / name)
-    return tree
 
 
 @pytest.fixture
@@ -202,9 +179,9 @@ def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> 
 
 
 @pytest.fixture(scope="session")
-def shapes_graph(tree_layout: Layout) -> Graph:
+def shapes_graph(layout: Layout) -> Graph:
     graph = Graph()
-    for path in tree_layout.shape_files():
+    for path in layout.shape_files():
         parse_file(path, graph)
     return graph
 
@@ -287,14 +264,14 @@ def test_targets_select_every_node_their_constraint_reports(base_validator: Vali
 # --------------------------------------------------------------------------------------------
 
 
-def test_normgraph_and_plain_pyshacl_report_the_same_results(tree_layout: Layout) -> None:
+def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> None:
     """Every shape through plain pySHACL (the reference) and through normgraph's engine, on the
     entity files plus every invalid fixture at once: the same focus node, path, value,
     component, severity and shape for every result."""
-    tree = load_tree(tree_layout)
+    tree = load_tree(layout)
     data = Graph()
     for name in ENTITY_FILES:
-        parse_file(tree_layout.data_dir / name, data)
+        parse_file(layout.data_dir / name, data)
     for fixture in INVALID:
         data += Contribution.parse([fixture]).graph
     fast = Validator(tree.ontology, data, tree.shapes).results()
@@ -335,8 +312,8 @@ def test_scanner_finds_subjects_and_statements_where_they_are_written(tmp_path: 
     assert index.depth == 1
 
 
-def test_scanner_agrees_with_rdflib_on_every_data_file(tree_layout: Layout) -> None:
-    for path in tree_layout.data_files():
+def test_scanner_agrees_with_rdflib_on_every_data_file(layout: Layout) -> None:
+    for path in layout.data_files():
         index = scan_text(path, path.read_text(encoding="utf-8"))
         graph = parse_file(path)
         subjects = {str(s) for s in graph.subjects() if isinstance(s, URIRef)}
@@ -360,10 +337,10 @@ def test_source_index_prefers_the_first_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_text_report_groups_by_node_with_file_line_and_advice(tree_copy: Path, cli_env: dict[str, str]) -> None:
+def test_text_report_groups_by_node_with_file_line_and_advice(tree: Path, cli_env: dict[str, str]) -> None:
     fixture = FIXTURES / "invalid" / "membership-member-misspelt.ttl"
-    shutil.copy(fixture, tree_copy / "contribution.ttl")
-    done = run_cli("validate", "contribution.ttl", cwd=tree_copy, env=cli_env)
+    shutil.copy(fixture, tree / "contribution.ttl")
+    done = run_cli("validate", "contribution.ttl", cwd=tree, env=cli_env)
     assert done.returncode == 1, done.stderr
     line = next(n for n, text in enumerate(fixture.read_text().splitlines(), 1) if text.startswith("membership:fixture-sco-RUZ-member"))
     assert done.stdout.splitlines()[:4] == [
@@ -376,9 +353,9 @@ def test_text_report_groups_by_node_with_file_line_and_advice(tree_copy: Path, c
     assert done.stderr == ""
 
 
-def test_json_report_lists_results_for_machines(tree_copy: Path, cli_env: dict[str, str]) -> None:
+def test_json_report_lists_results_for_machines(tree: Path, cli_env: dict[str, str]) -> None:
     fixture = FIXTURES / "invalid" / "claim-without-evidence.ttl"
-    done = run_cli("validate", "--format", "json", str(fixture), cwd=tree_copy, env=cli_env)
+    done = run_cli("validate", "--format", "json", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert report["conforms"] is False and report["violations"] == 1 and report["warnings"] == 0
@@ -391,9 +368,9 @@ def test_json_report_lists_results_for_machines(tree_copy: Path, cli_env: dict[s
     assert result["display"]["constraint"] == "sh:minCount"
 
 
-def test_turtle_report_is_the_shacl_validation_report(tree_copy: Path, cli_env: dict[str, str]) -> None:
+def test_turtle_report_is_the_shacl_validation_report(tree: Path, cli_env: dict[str, str]) -> None:
     fixture = FIXTURES / "invalid" / "membership-unsupported.ttl"
-    done = run_cli("validate", "--format", "turtle", str(fixture), cwd=tree_copy, env=cli_env)
+    done = run_cli("validate", "--format", "turtle", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 1
     report = Graph().parse(data=done.stdout, format="turtle")
     (node,) = report.subjects(SH.conforms, None)
@@ -402,30 +379,30 @@ def test_turtle_report_is_the_shacl_validation_report(tree_copy: Path, cli_env: 
     assert report.value(result, SH.sourceConstraintComponent) == SH.MinCountConstraintComponent
     path = report.value(result, SH.resultPath)
     assert report.value(path, SH.inversePath) == URIRef("https://w3id.org/normgraph/ontology#supports")
-    again = run_cli("validate", "--format", "turtle", "--no-cache", str(fixture), cwd=tree_copy, env=cli_env)
+    again = run_cli("validate", "--format", "turtle", "--no-cache", str(fixture), cwd=tree, env=cli_env)
     assert again.stdout == done.stdout
 
 
-def test_valid_contribution_exits_0_and_warnings_do_not_fail(tree_copy: Path, cli_env: dict[str, str]) -> None:
-    done = run_cli("validate", str(FIXTURES / "valid" / "membership-with-claim.ttl"), cwd=tree_copy, env=cli_env)
+def test_valid_contribution_exits_0_and_warnings_do_not_fail(tree: Path, cli_env: dict[str, str]) -> None:
+    done = run_cli("validate", str(FIXTURES / "valid" / "membership-with-claim.ttl"), cwd=tree, env=cli_env)
     assert (done.returncode, done.stdout) == (0, f"{FIXTURES / 'valid' / 'membership-with-claim.ttl'}: conforms\n")
-    done = run_cli("validate", str(FIXTURES / "valid" / "claim-without-statement.ttl"), cwd=tree_copy, env=cli_env)
+    done = run_cli("validate", str(FIXTURES / "valid" / "claim-without-statement.ttl"), cwd=tree, env=cli_env)
     assert done.returncode == 0
     assert done.stdout.splitlines()[-1].endswith(": conforms, with 1 warning on 1 node")
 
 
-def test_a_file_inside_data_is_validated_as_the_contribution(tree_copy: Path, cli_env: dict[str, str]) -> None:
-    shutil.copy(FIXTURES / "invalid" / "figure-without-unit.ttl", tree_copy / "data" / "mine.ttl")
-    done = run_cli("validate", "data/mine.ttl", cwd=tree_copy, env=cli_env)
+def test_a_file_inside_data_is_validated_as_the_contribution(tree: Path, cli_env: dict[str, str]) -> None:
+    shutil.copy(FIXTURES / "invalid" / "figure-without-unit.ttl", tree / "data" / "mine.ttl")
+    done = run_cli("validate", "data/mine.ttl", cwd=tree, env=cli_env)
     assert done.returncode == 1
     assert "figure:fixture-unitless" in done.stdout and "(sh:minCount)" in done.stdout
 
 
 @pytest.mark.parametrize("fixture", SYNTAX, ids=lambda p: p.name)
-def test_syntax_errors_exit_2_with_line_and_column(tree_copy: Path, cli_env: dict[str, str], fixture: Path) -> None:
+def test_syntax_errors_exit_2_with_line_and_column(tree: Path, cli_env: dict[str, str], fixture: Path) -> None:
     header = fixture.read_bytes().split(b"\n", 1)[0].decode("ascii")
     where, _, words = header.removeprefix("# expect-error: ").partition(" ")
-    done = run_cli("validate", str(fixture), cwd=tree_copy, env=cli_env)
+    done = run_cli("validate", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith(f"normgraph validate: error: {fixture}:{where}: "), done.stderr
@@ -433,28 +410,28 @@ def test_syntax_errors_exit_2_with_line_and_column(tree_copy: Path, cli_env: dic
     assert "Traceback" not in done.stderr
 
 
-def test_repeated_validation_is_served_from_the_cache_until_an_input_changes(tree_copy: Path, cli_env: dict[str, str]) -> None:
-    first = run_cli("validate", "--format", "json", cwd=tree_copy, env=cli_env)
+def test_repeated_validation_is_served_from_the_cache_until_an_input_changes(tree: Path, cli_env: dict[str, str]) -> None:
+    first = run_cli("validate", "--format", "json", cwd=tree, env=cli_env)
     cached = list((Path(cli_env["NORMGRAPH_CACHE_DIR"])).glob("*.json"))
     assert len(cached) == 1
     second = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "normgraph", "validate", "--format", "json"],
-        cwd=tree_copy, env=cli_env, capture_output=True, text=True, timeout=300,
+        cwd=tree, env=cli_env, capture_output=True, text=True, timeout=300,
     )
     assert second.stdout == first.stdout
     assert "pyshacl" not in second.stderr, "a cached report must not load pySHACL"
-    with (tree_copy / "data" / "organisations.ttl").open("a", encoding="utf-8") as stream:
+    with (tree / "data" / "organisations.ttl").open("a", encoding="utf-8") as stream:
         stream.write('\norg-id:fixture-late a <https://w3id.org/normgraph/ontology#Forum> .\n')
-    third = run_cli("validate", "--format", "json", cwd=tree_copy, env=cli_env)
+    third = run_cli("validate", "--format", "json", cwd=tree, env=cli_env)
     assert third.returncode == 1
     assert "org-id:fixture-late" in third.stdout
     assert len(list(Path(cli_env["NORMGRAPH_CACHE_DIR"]).glob("*.json"))) == 2
 
 
-def test_data_conforms(tree_layout: Layout) -> None:
+def test_data_conforms(layout: Layout) -> None:
     """The graph itself satisfies every shape: no violation anywhere in data/."""
     from normgraph.validate import validate_tree
 
-    report = validate_tree(tree_layout)
+    report = validate_tree(layout)
     violations = [r for r in report.results if r.is_violation]
     assert violations == [], "\n" + "\n".join(f"{r.location}: {NAMES.term(r.focus)}: {r.message}" for r in violations)
