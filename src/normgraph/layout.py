@@ -15,6 +15,8 @@ from pathlib import Path
 from .errors import UsageError
 
 _BUNDLED = Path(__file__).resolve().parent / "resources"
+#: Pinned copies of the third-party vocabularies the ontology reuses (see the README there).
+REUSED_VOCABULARIES_DIR = Path(__file__).resolve().parent / "reused_vocabularies"
 _MARKER = Path("ontology") / "normgraph.ttl"
 
 
@@ -61,6 +63,17 @@ class Layout:
         """The seeds beside a checkout (``../shared/seeds``), if they are there."""
         candidate = self.root.parent / "shared" / "seeds"
         return candidate if candidate.is_dir() else None
+
+
+def reused_vocabulary_files() -> list[Path]:
+    """The pinned copies of the vocabularies the ontology reuses (ORG, PROV-O, SKOS ...), in a
+    stable order.
+
+    They are the same for every tree, so they live in the package rather than in a tree: a
+    scratch or bundled tree is reasoned over with exactly the same axioms, and a release, built
+    from the tree's own files, never carries them.
+    """
+    return sorted(REUSED_VOCABULARIES_DIR.glob("*.ttl"))
 
 
 def _find_tree(start: Path) -> Path | None:
