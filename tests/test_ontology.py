@@ -1,19 +1,24 @@
 """The ontology and vocabularies: parse, complete headers, every term labelled and defined, only
-our own namespaces extended, disjoint backbone, and a consistent OWL-RL closure."""
+our own namespaces extended, disjoint backbone, pinned copies of the reused vocabularies, and a
+consistent OWL-RL closure that reasons with them."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import re
 import tomllib
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 
+from normgraph.layout import REUSED_VOCABULARIES_DIR, reused_vocabulary_files
 from normgraph.load import parse_file
-from normgraph.namespaces import NG, ONTOLOGY_IRI, OWN_NAMESPACES, VANN, VOCAB
-from normgraph.reason import closure, error_messages
+from normgraph.namespaces import BIBO, NG, OA, ONTOLOGY_IRI, ORG, OWN_NAMESPACES, VANN, VOCAB
+from normgraph.reason import closure, error_messages, is_axiom, reused_vocabularies
 
 from .conftest import FIXTURES, ROOT, run_cli
 
@@ -165,3 +170,186 @@ def test_check_on_the_project_is_consistent_and_passes_its_checks():
     assert "OWL-RL:      consistent" in result.stdout
     assert "checks:      " in result.stdout and " zero-row checks pass" in result.stdout
     assert "FAIL" not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# The reused vocabularies: pinned copies, and a closure that reasons with them
+# ---------------------------------------------------------------------------------------------
+
+#: Namespace of each pinned copy, by file stem.
+REUSED_NAMESPACES = {
+    "prov-o": str(PROV),
+    "org": str(ORG),
+    "oa": str(OA),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "bibo": str(BIBO),
+}
+REUSED_FIXTURES = FIXTURES / "inconsistent" / "reused"
+
+#: Axioms with which OWL-RL can find a graph inconsistent: as predicates, and as types.
+CONTRADICTING_PREDICATES = (
+    OWL.disjointWith, OWL.propertyDisjointWith, OWL.disjointUnionOf, OWL.complementOf, OWL.members,
+    OWL.maxCardinality, OWL.maxQualifiedCardinality, OWL.hasKey, OWL.differentFrom, OWL.sourceIndividual,
+)
+CONTRADICTING_TYPES = (
+    OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.AsymmetricProperty, OWL.IrreflexiveProperty,
+    OWL.AllDisjointClasses, OWL.AllDisjointProperties, OWL.AllDifferent, OWL.NegativePropertyAssertion,
+)
+
+
+def _pinned_sums() -> dict[str, str]:
+    """File name -> SHA-256, from the table in the copies' README (the one place they are kept)."""
+    readme = (REUSED_VOCABULARIES_DIR / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", readme, flags=re.MULTILINE)
+    return dict(rows)
+
+
+def test_every_vocabulary_copy_matches_its_pinned_sha256():
+    sums = _pinned_sums()
+    on_disk = sorted(p.name for p in REUSED_VOCABULARIES_DIR.iterdir() if p.suffix in (".ttl", ".owl"))
+    assert sorted(sums) == on_disk
+    changed = {name: hashlib.sha256((REUSED_VOCABULARIES_DIR / name).read_bytes()).hexdigest() for name in sums}
+    assert {name: digest for name, digest in changed.items() if digest != sums[name]} == {}
+
+
+def test_the_reasoner_reads_one_copy_per_reused_vocabulary():
+    assert [p.stem for p in reused_vocabulary_files()] == sorted(REUSED_NAMESPACES)
+    for path in reused_vocabulary_files():
+        graph = parse_file(path)
+        declared = [s for s in graph.subjects(RDF.type, None) if str(s).startswith(REUSED_NAMESPACES[path.stem])]
+        assert len(declared) > 20, path
+
+
+def test_the_bibo_turtle_holds_exactly_the_upstream_rdf_xml():
+    upstream = Graph().parse(REUSED_VOCABULARIES_DIR / "bibo.owl", format="xml")
+    assert isomorphic(upstream, parse_file(REUSED_VOCABULARIES_DIR / "bibo.ttl"))
+
+
+def test_every_reused_term_the_tree_uses_is_declared_in_its_copy(parts):
+    copies = {path.stem: parse_file(path) for path in reused_vocabulary_files()}
+    undeclared = set()
+    for graph in (parts.ontology, parts.data, parts.shapes):
+        for term in {t for triple in graph for t in triple if isinstance(t, URIRef)}:
+            for stem, namespace in REUSED_NAMESPACES.items():
+                if str(term).startswith(namespace) and (term, None, None) not in copies[stem]:
+                    undeclared.add(str(term))
+    assert sorted(undeclared) == []
+
+
+def test_the_reasoner_gets_every_axiom_and_no_documentation():
+    axioms = reused_vocabularies()
+    assert (PROV.Activity, OWL.disjointWith, PROV.Entity) in axioms
+    assert (SKOS.Collection, OWL.disjointWith, SKOS.Concept) in axioms
+    assert (OA.Motivation, RDFS.subClassOf, SKOS.Concept) in axioms
+    assert not list(axioms.triples((None, RDFS.label, None)))
+    assert not list(axioms.triples((None, SKOS.definition, None)))
+    blank_axioms = 0
+    for path in reused_vocabulary_files():
+        for triple in parse_file(path):
+            if any(isinstance(node, BNode) for node in triple):
+                blank_axioms += is_axiom(triple[1])  # blank nodes differ from parse to parse
+            else:
+                assert (triple in axioms) == is_axiom(triple[1]), (path.name, triple)
+    assert sum(1 for triple in axioms if any(isinstance(node, BNode) for node in triple)) == blank_axioms
+
+
+def _contradicting_axioms(graph: Graph) -> list[tuple]:
+    found = [(s, p, o) for p in CONTRADICTING_PREDICATES for s, o in graph.subject_objects(p)]
+    found += [(s, RDF.type, t) for t in CONTRADICTING_TYPES for s in graph.subjects(RDF.type, t)]
+    return found
+
+
+#: One deliberate violation per reused vocabulary: a fixture in tests/fixtures/inconsistent/reused/
+#: and the messages ``normgraph check`` must print for it. A vocabulary that nothing can violate
+#: gives the reason instead, and the test proves that reason.
+REUSED_VIOLATIONS = [
+    pytest.param(
+        "prov-o",
+        ["Disjoint classes http://www.w3.org/ns/prov#Activity and http://www.w3.org/ns/prov#Entity have a common individual https://w3id.org/normgraph/id/event/fixture-summit"],
+        id="prov-o: activity and entity are disjoint",
+    ),
+    pytest.param(
+        "org",
+        ["Disjoint classes http://www.w3.org/ns/org#Organization and http://www.w3.org/ns/org#Role have a common individual https://w3id.org/normgraph/id/org/fixture-union"],
+        id="org: organization and role are disjoint",
+    ),
+    pytest.param(
+        "skos",
+        ["Disjoint classes http://www.w3.org/2004/02/skos/core#ConceptScheme and http://www.w3.org/2004/02/skos/core#Concept have a common individual https://w3id.org/normgraph/vocab/membership-role/member"],
+        id="skos: concept and concept scheme are disjoint",
+    ),
+    pytest.param(
+        "foaf",
+        [
+            "Disjoint classes http://xmlns.com/foaf/0.1/Organization and http://xmlns.com/foaf/0.1/Person have a common individual https://w3id.org/normgraph/id/person/fixture-envoy",
+            "Disjoint classes http://xmlns.com/foaf/0.1/Person and http://xmlns.com/foaf/0.1/Organization have a common individual https://w3id.org/normgraph/id/person/fixture-envoy",
+        ],
+        id="foaf: person and organization are disjoint",
+    ),
+    pytest.param(
+        "bibo",
+        [
+            "Disjoint classes https://w3id.org/normgraph/ontology#State and https://w3id.org/normgraph/ontology#Source have a common individual https://w3id.org/normgraph/id/state/XXB",
+            "Disjoint classes https://w3id.org/normgraph/ontology#State and https://w3id.org/normgraph/ontology#Source have a common individual https://w3id.org/normgraph/id/work/fixture-book",
+        ],
+        id="bibo: no disjoint classes; a document part is part of at most one thing",
+    ),
+    pytest.param(
+        "oa",
+        ["Disjoint classes http://www.w3.org/2004/02/skos/core#ConceptScheme and http://www.w3.org/2004/02/skos/core#Concept have a common individual https://w3id.org/normgraph/vocab/claim-type"],
+        id="oa: no disjoint classes; a purpose is an oa:Motivation, which is a skos:Concept",
+    ),
+    pytest.param(
+        "dcterms",
+        "dcterms declares no disjointness, functional property, cardinality or key, and no reused "
+        "vocabulary declares any of its classes disjoint from another: no data can contradict it",
+        id="dcterms: nothing to violate",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def reused_violations_check():
+    """One ``normgraph check`` over all the fixtures: the closure costs the same for one or six."""
+    fixtures = sorted(str(p) for p in REUSED_FIXTURES.glob("*.ttl"))
+    assert [p.rsplit("/", 1)[-1] for p in fixtures] == sorted(f"{p.values[0]}.ttl" for p in REUSED_VIOLATIONS if isinstance(p.values[1], list))
+    return run_cli("check", "--data", *fixtures)
+
+
+@pytest.mark.parametrize(("vocabulary", "expected"), REUSED_VIOLATIONS)
+def test_check_fails_on_a_violation_of_each_reused_vocabulary(vocabulary, expected, reused_violations_check):
+    if isinstance(expected, str):
+        copy = parse_file(REUSED_VOCABULARIES_DIR / f"{vocabulary}.ttl")
+        assert _contradicting_axioms(copy) == []
+        classes = {c for t in (RDFS.Class, OWL.Class) for c in copy.subjects(RDF.type, t)}
+        disjoint = {c for pair in _disjoint_pairs(reused_vocabularies()) for c in pair}
+        assert classes and classes.isdisjoint(disjoint)
+        return
+    result = reused_violations_check
+    assert result.returncode == 1, result.stdout + result.stderr
+    reported = {line.strip()[2:] for line in result.stdout.splitlines() if line.startswith("  - ")}
+    assert set(expected) <= reported
+
+
+def test_check_reports_exactly_the_injected_violations(reused_violations_check):
+    expected = sum(len(p.values[1]) for p in REUSED_VIOLATIONS if isinstance(p.values[1], list))
+    assert f"OWL-RL:      inconsistent ({expected} problems)" in reused_violations_check.stdout
+    assert "Traceback" not in reused_violations_check.stderr
+
+
+def test_the_closure_applies_the_reused_axioms_but_carries_none_of_them(graph, expanded):
+    agreement = URIRef("https://w3id.org/normgraph/id/agreement/eu-russia-pca")
+    assert (agreement, NG.participant, URIRef("https://w3id.org/normgraph/id/state/RUS")) in graph
+    assert (agreement, RDF.type, PROV.Entity) in expanded
+    assert (agreement, RDF.type, PROV.Activity) not in expanded
+    vocabulary_blank_nodes = {n for triple in reused_vocabularies() for n in triple if isinstance(n, BNode)}
+    foreign = [
+        triple
+        for triple in expanded
+        if triple not in graph
+        and (triple in reused_vocabularies() or any(node in vocabulary_blank_nodes for node in triple))
+    ]
+    assert foreign == []
+    assert (PROV.Activity, OWL.disjointWith, PROV.Entity) not in expanded
