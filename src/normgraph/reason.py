@@ -17,8 +17,8 @@ from __future__ import annotations
 from functools import cache
 
 import owlrl
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .layout import reused_vocabulary_files
 from .load import parse_files
@@ -33,6 +33,7 @@ _STORE = "SimpleMemory"
 #: RDF, RDFS and OWL predicates that document a term rather than say anything about it.
 _DOCUMENTATION = frozenset({RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo})
 _LOGICAL_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
+_BUILT_IN_NAMESPACES = (*_LOGICAL_NAMESPACES, str(XSD))
 
 
 def _expanded(*graphs: Graph) -> Graph:
@@ -66,31 +67,41 @@ def reused_vocabularies() -> Graph:
     return axioms
 
 
+def _built_in(node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(_BUILT_IN_NAMESPACES)
+
+
 @cache
-def _vocabulary_closure() -> tuple[Graph, frozenset[BNode]]:
-    """What the reused vocabularies entail on their own, and the blank nodes (restrictions,
-    unions, lists) they use."""
-    expanded = _expanded(reused_vocabularies())
-    blanks = frozenset(node for triple in expanded for node in triple if isinstance(node, BNode))
-    return expanded, blanks
+def _vocabulary_terms() -> frozenset:
+    """The terms and blank nodes of the reused vocabularies, less RDF, RDFS, OWL and XSD's own
+    (``owl:Thing``, ``xsd:date`` ... are everyone's)."""
+    return frozenset(
+        node for triple in reused_vocabularies() for node in triple if isinstance(node, (URIRef, BNode)) and not _built_in(node)
+    )
+
+
+def _about_the_vocabularies(triple: tuple, theirs: frozenset) -> bool:
+    """Whether a triple describes a reused vocabulary rather than normgraph's terms or data: its
+    subject is one of their terms, or a built-in (``owl:Nothing``) said to relate to one, or it
+    mentions one of their blank nodes (restrictions, unions, lists)."""
+    subject, _, obj = triple
+    if subject in theirs or any(isinstance(node, BNode) and node in theirs for node in triple):
+        return True
+    return _built_in(subject) and obj in theirs
 
 
 def closure(graph: Graph) -> Graph:
     """Return a new graph holding ``graph`` and its OWL-RL closure under the reused vocabularies.
 
-    The vocabularies take part in the reasoning but not in the result: what they entail on their
-    own (and ``graph`` does not assert), and anything that mentions one of their blank nodes,
-    is left out, so the closure describes normgraph's terms and data and a release built from it
-    carries no third-party vocabulary. Entailments about our data that follow from their axioms
-    (a claim is a ``prov:Entity``) stay.
+    The vocabularies take part in the reasoning but not in the result: every triple that
+    ``graph`` does not assert and that describes one of their terms is left out, so the closure
+    describes normgraph's terms and data, and a release built from it carries no third-party
+    vocabulary. Entailments about our data that follow from their axioms (a claim is a
+    ``prov:Entity``) stay.
     """
     expanded = _expanded(graph, reused_vocabularies())
-    theirs, blanks = _vocabulary_closure()
-    foreign = [
-        triple
-        for triple in expanded
-        if triple not in graph and (triple in theirs or any(node in blanks for node in triple))
-    ]
+    theirs = _vocabulary_terms()
+    foreign = [triple for triple in expanded if _about_the_vocabularies(triple, theirs) and triple not in graph]
     for triple in foreign:
         expanded.remove(triple)
     return expanded
