@@ -47,8 +47,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from .checks import run_checks
 from .docs import write_documentation
-from .evidence import anchor_results
 from .errors import NormgraphError
+from .evidence import anchor_results
 from .layout import Layout
 from .load import Parts, parse_file, parse_files
 from .namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
@@ -58,6 +58,7 @@ from .texts import source_texts
 from .validate import DISPLAY_PREFIXES, finish, one_line, prepare_shapes, validate_graphs
 from .version import read_versions, version_problems
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, describe, statistics
+from .worktree import uncommitted
 
 #: Media types of the files a release holds, by suffix.
 MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json"}
@@ -200,6 +201,22 @@ def release_gate(inputs: Inputs) -> list[str]:
         if not check.passed:
             problems.append(f"check {check.name} ({check.summary}): {len(check.rows)} rows, first: {' '.join(check.rows[0])}")
     return problems
+
+
+def committed_data(layout: Layout, *, allow_dirty: bool) -> str | None:
+    """Whether ``data/`` is committed, so that a release can be traced to a commit. Raises
+    :class:`PublishError` listing the uncommitted changes unless ``allow_dirty``; returns a
+    warning to show when they are allowed, or when the tree is not a git work tree and so
+    cannot tell."""
+    changes = uncommitted(layout.root, layout.data_dir)
+    if changes is None:
+        return f"{layout.root} is not a git work tree: cannot tell whether data/ is committed; building anyway"
+    if not changes:
+        return None
+    listed = "\n  ".join(changes)
+    if not allow_dirty:
+        raise PublishError(f"data/ has uncommitted changes; commit them (or pass --allow-dirty to build anyway):\n  {listed}")
+    return f"building with uncommitted changes in data/ (--allow-dirty):\n  {listed}"
 
 
 # --------------------------------------------------------------------------------------------
