@@ -266,11 +266,10 @@ def _writable(layout: Layout) -> None:
 
 @dataclass
 class Removal:
-    """What ``remove`` did: the files it rewrote or deleted, and the statements it took out."""
+    """What ``remove`` did: the files it rewrote or deleted, and how many statements it took out."""
 
     changes: list[Change]
     removed: int
-    iris: list[str]
 
 
 class DependentsError(NormgraphError):
@@ -351,7 +350,7 @@ def remove(layout: Layout, *, files: Sequence[str] = (), iris: Sequence[str] = (
             changes.append(Change(path, _render(target, _existing_header(path)), target.digest_before))
     apply(changes)
     forget_uncommitted(layout.root, [c.path for c in changes if c.body is None])
-    return Removal(changes, removed, sorted(str(i) for i in gone))
+    return Removal(changes, removed)
 
 
 def _existing_header(path: Path) -> str:

@@ -65,7 +65,7 @@ def run_verify(args: argparse.Namespace) -> int:
     layout, data = _data(args)
     texts = source_texts(layout, args.sources)
     for source in sorted(data.subjects(NG.fileName, None)):
-        found = texts.find(str(data.value(source, NG.fileName)), str(data.value(source, NG.sha256)))
+        found = texts.find(str(data.value(source, NG.fileName)), str(data.value(source, NG.sha256) or ""))
         print(f"source {source}: {found.path if found.text is not None else found.problem}")
     files = layout.data_files()
     failures = finish(anchor_results(data, texts), data, files, files).results
