@@ -11,6 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from normgraph.layout import locate
 from normgraph.evidence import ANCHOR_COMPONENT, MAX_QUOTE_WORDS, anchor_results, locate_quote, whole_sentence
 from normgraph.namespaces import NG, OA
 from normgraph.texts import SourceTexts
@@ -308,3 +309,36 @@ def test_a_text_that_matches_no_registered_source_is_refused(tree: Path, tmp_pat
     assert done.returncode == 2
     assert "which no ng:SourceText in the contribution or data/ records" in done.stderr
     assert snapshot(tree) == before
+
+
+# --------------------------------------------------------------------------------------------
+# The same check in check and publish, once a bad anchor sits in data/
+# --------------------------------------------------------------------------------------------
+
+INVENTED = (
+    "The quote is not what 000_bda3b9d9c2b1379f.txt says at 13404-13419: the text there is 'created in 1992'. Quote only "
+    'words the source contains, and re-anchor it: run `normgraph anchor SOURCE_FILE "exact words"` and paste the Turtle it prints.'
+)
+
+
+def test_check_fails_on_an_anchor_in_data_that_does_not_hold(tree: Path, tmp_path: Path, seeds_dir: Path) -> None:
+    replacements, _ = BROKEN["invented-quote"]
+    path = _variant(tree / "data", "invented-quote", *replacements)
+    done = run_in_tree(tree, "check")
+    assert done.returncode == 1
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith(f"<https://w3id.org/normgraph/id/evidence/{EVIDENCE}>"))
+    assert "evidence:    1 anchors do not hold\n" in done.stdout
+    assert f"  FAIL {path}:{line}:1: <https://w3id.org/normgraph/id/evidence/{EVIDENCE}> (oa:hasSelector/oa:exact): {INVENTED}" in done.stdout
+    verified = run_in_tree(tree, "verify-evidence")
+    assert verified.returncode == 1 and "0 of 1 evidence anchors resolve (0.0%)" in verified.stdout
+
+
+def test_the_publish_gate_refuses_an_anchor_in_data_that_does_not_hold(tree: Path, seeds_dir: Path) -> None:
+    from normgraph.publish import load_inputs, release_gate
+
+    replacements, _ = BROKEN["invented-quote"]
+    _variant(tree / "data", "invented-quote", *replacements)
+    problems = release_gate(load_inputs(locate(tree)))
+    assert [p for p in problems if "EvidenceAnchor" in p or INVENTED in p] == [
+        f"validation: {tree / 'data' / 'invented-quote.ttl'}:52:1: <https://w3id.org/normgraph/id/evidence/{EVIDENCE}> (oa:hasSelector/oa:exact): {INVENTED}"
+    ]
