@@ -85,6 +85,7 @@ def _tiny_graph(start: int, end: int, exact: str) -> Graph:
     source = URIRef("https://w3id.org/normgraph/id/source/chatterje-doody-2015")
     evidence = URIRef("https://w3id.org/normgraph/id/evidence/test")
     quote, position = URIRef(f"{evidence}/quote"), URIRef(f"{evidence}/position")
+    graph.add((source, RDF.type, NG.SourceText))
     graph.add((source, NG.fileName, Literal(CHAPTER)))
     graph.add((source, NG.sha256, Literal(CHAPTER_SHA256)))
     graph.add((CLAIM, NG.hasEvidence, evidence))
@@ -110,6 +111,14 @@ def test_anchor_results_report_a_shifted_anchor_as_a_violation_on_it(seeds_dir):
     )
     assert show_path(result.path) == "(oa:hasSelector/oa:exact)"
     assert result.message.startswith(f"The quote is not what {CHAPTER} says at {anchor.start + 1}-{anchor.end + 1}: the text there is 'reated in 1992,'.")
+
+
+def test_an_anchor_on_an_unregistered_source_is_refused(seeds_dir):
+    anchor = locate_quote(seeds_dir / CHAPTER, "created in 1992")
+    graph = _tiny_graph(anchor.start, anchor.end, anchor.exact)
+    graph.remove((None, NG.sha256, None))
+    (result,) = anchor_results(graph, SourceTexts(folders=(seeds_dir,)))
+    assert result.message.startswith("The anchor's source source:chatterje-doody-2015 is not a registered text: an ng:SourceText needs")
 
 
 def test_anchor_results_check_only_the_anchors_the_focus_touches(seeds_dir):

@@ -216,7 +216,7 @@ def _check_anchor(graph: Graph, texts: SourceTexts, resource: Node) -> tuple[str
     if source is None:
         return "An evidence anchor names exactly one source text (oa:hasSource); " + _RE_ANCHOR + ".", OA.hasSource, None
     name, digest = _one(graph, source, NG.fileName), _one(graph, source, NG.sha256)
-    if name is None or digest is None:
+    if name is None or digest is None or (source, RDF.type, NG.SourceText) not in graph:
         return (
             f"The anchor's source {NAMES.term(source)} is not a registered text: an ng:SourceText needs one ng:fileName "
             "and one ng:sha256 (the digest of the file's bytes), and a new source brings its text along "
