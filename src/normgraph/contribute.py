@@ -46,6 +46,7 @@ from .layout import Layout
 from .load import parse_file
 from .locate import SourceIndex
 from .namespaces import NG, PREFIXES
+from .query import _iri_value  # the one reading of a user's IRI or prefixed name
 from .serialize import to_turtle
 from .texts import TEXTS, SourceTexts, sha256_file, source_texts
 from .validate import NAMES, Report, check_contribution
@@ -289,16 +290,6 @@ def contributed_file(layout: Layout, name: str) -> Path:
     return candidate
 
 
-def _expand(iri: str) -> URIRef:
-    """A full IRI, or a prefixed name with one of normgraph's prefixes, as an IRI."""
-    if iri.startswith("<") and iri.endswith(">"):
-        iri = iri[1:-1]
-    prefix, colon, local = iri.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        return URIRef(PREFIXES[prefix] + local)
-    return URIRef(iri)
-
-
 def remove(layout: Layout, *, files: Sequence[str] = (), iris: Sequence[str] = ()) -> Removal:
     """Take back contributed files (``files``), or the statements about ``iris`` from the
     contributed files, all or nothing. Refuses (:class:`DependentsError`, listing each referring
@@ -317,7 +308,7 @@ def remove(layout: Layout, *, files: Sequence[str] = (), iris: Sequence[str] = (
         keep[path] = Graph()
         gone |= {s for s in graphs[path].subjects() if isinstance(s, URIRef)}
     for text in iris:
-        iri = _expand(text)
+        iri = _iri_value(text, PREFIXES, "--iri")
         holders = [path for path, graph in graphs.items() if (iri, None, None) in graph]
         if not holders:
             raise UsageError(f"{text}: no file of data/ describes it")

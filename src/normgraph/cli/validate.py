@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check data/ (or contributed files) against the SHACL shapes",
         description="Validate data/ against the SHACL shapes in shapes/, or validate FILEs as a "
         "contribution: merged with the ontology, the vocabularies and the existing data, reporting "
-        "only the problems the contribution causes. Results are grouped by the node they concern, "
+        "only the problems the contribution causes. Every evidence anchor it touches is checked "
+        "against its registered source text (quote at its offsets, prefix, suffix, SHA-256). "
+        "Results are grouped by the node they concern, "
         "each with the file and line where that node is written, what is wrong and how to fix it. "
         "Exits 0 when nothing is a violation (warnings are allowed), 1 on violations, 2 when an "
         "input cannot be used.",
