@@ -351,3 +351,17 @@ def test_the_publish_gate_refuses_an_anchor_in_data_that_does_not_hold(tree: Pat
     assert [p for p in problems if "EvidenceAnchor" in p or INVENTED in p] == [
         f"validation: {tree / 'data' / 'invented-quote.ttl'}:52:1: <https://w3id.org/normgraph/id/evidence/{EVIDENCE}> (oa:hasSelector/oa:exact): {INVENTED}"
     ]
+
+
+def test_a_file_name_that_reaches_outside_the_texts_folders_is_refused(tree: Path, tmp_path: Path, seeds_dir: Path) -> None:
+    note = tmp_path / "fixture-note.txt"
+    note.write_text(NOTE, encoding="utf-8")
+    contribution = _new_source_contribution(tmp_path, note)
+    contribution.write_text(contribution.read_text(encoding="utf-8").replace('"fixture-note.txt"', '"../fixture-note.txt"'), encoding="utf-8")
+    before = snapshot(tree)
+    checked = run_in_tree(tree, "validate", str(contribution), NORMGRAPH_SOURCES=str(tmp_path / "tree"))
+    assert checked.returncode == 1
+    assert "ng:fileName '../fixture-note.txt' is not a bare file name (no folders, not hidden); name the file only" in checked.stdout
+    added = run_in_tree(tree, "add", "--text", str(note), str(contribution))
+    assert added.returncode == 1, "refused by validation before anything is copied"
+    assert snapshot(tree) == before

@@ -48,7 +48,7 @@ from .locate import SourceIndex
 from .namespaces import NG, PREFIXES
 from .query import _iri_value  # the one reading of a user's IRI or prefixed name
 from .serialize import to_turtle
-from .texts import TEXTS, SourceTexts, sha256_file, source_texts
+from .texts import TEXTS, SourceTexts, bare_name, sha256_file, source_texts
 from .validate import NAMES, Report, check_contribution
 from .worktree import forget_uncommitted, intend_to_add
 
@@ -225,7 +225,10 @@ def plan_texts(layout: Layout, texts: Sequence[Path], graph: Graph) -> list[Chan
                 f"{path} has SHA-256 {digest}, which no ng:SourceText in the contribution or data/ records: "
                 "register the source with ng:fileName and this ng:sha256"
             )
-        target = layout.root / TEXTS / str(graph.value(sources[0], NG.fileName))
+        name = str(graph.value(sources[0], NG.fileName))
+        if not bare_name(name):
+            raise UsageError(f"ng:fileName {name!r} is not a bare file name (no folders, not hidden); name the file only")
+        target = layout.root / TEXTS / name
         before = _digest(target)
         if before == digest:
             continue

@@ -32,6 +32,12 @@ TEXTS = "texts"
 SOURCES_VARIABLE = "NORMGRAPH_SOURCES"
 
 
+def bare_name(name: str) -> bool:
+    """Whether ``name`` is a file name and nothing more: no folder, no parent, not hidden. A
+    contribution's ``ng:fileName`` is untrusted; as a path it could reach any file."""
+    return bool(name) and Path(name).name == name and not name.startswith(".") and "\\" not in name and "\x00" not in name
+
+
 def sha256_file(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -78,6 +84,8 @@ class SourceTexts:
         return self._found[key]
 
     def _look_up(self, name: str, sha256: str) -> FoundText:
+        if not bare_name(name):
+            return FoundText(None, None, f"ng:fileName {name!r} is not a bare file name (no folders, not hidden); name the file only")
         candidates = [p for p in self.given if sha256_file(p) == sha256]
         candidates += [folder / name for folder in self.folders if (folder / name).is_file()]
         if not candidates:
