@@ -330,7 +330,7 @@ INVENTED = (
 )
 
 
-def test_check_fails_on_an_anchor_in_data_that_does_not_hold(tree: Path, tmp_path: Path, seeds_dir: Path) -> None:
+def test_check_validate_and_verify_fail_on_an_anchor_in_data_that_does_not_hold(tree: Path, tmp_path: Path, seeds_dir: Path) -> None:
     replacements, _ = BROKEN["invented-quote"]
     path = _variant(tree / "data", "invented-quote", *replacements)
     done = run_in_tree(tree, "check")
@@ -340,6 +340,8 @@ def test_check_fails_on_an_anchor_in_data_that_does_not_hold(tree: Path, tmp_pat
     assert f"  FAIL {path}:{line}:1: <https://w3id.org/normgraph/id/evidence/{EVIDENCE}> (oa:hasSelector/oa:exact): {INVENTED}" in done.stdout
     verified = run_in_tree(tree, "verify-evidence")
     assert verified.returncode == 1 and "0 of 1 evidence anchors resolve (0.0%)" in verified.stdout
+    validated = run_in_tree(tree, "validate")
+    assert validated.returncode == 1 and f"(ngsh:EvidenceAnchor)\n      {INVENTED}" in validated.stdout
 
 
 def test_the_publish_gate_refuses_an_anchor_in_data_that_does_not_hold(tree: Path, seeds_dir: Path) -> None:
