@@ -4,6 +4,11 @@ An anchor is a W3C Web Annotation ``oa:SpecificResource`` on a source text, with
 that must agree: an ``oa:TextQuoteSelector`` (the exact words, with a little context either side)
 and an ``oa:TextPositionSelector`` (0-based offsets, in code points, into the file decoded as
 UTF-8). The quote keeps the anchor readable; the offsets make it unambiguous.
+
+:func:`anchor_results` is the one check that anchors hold in their source texts (located by
+:mod:`normgraph.texts`); ``validate``, ``add``, ``check``, the publish gate and
+``verify-evidence`` all call it, and it reports in the validation result type. The length of a
+quote is not checked here: that editorial rule (a warning) is a shape in ``shapes/``.
 """
 
 from __future__ import annotations
