@@ -39,13 +39,18 @@ def graph(parts: Parts) -> Graph:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A scratch tree to write into: the ontology, the shapes and the entity files of data/."""
+    """A scratch tree to write into: the ontology, the shapes and the entity files of data/,
+    with the source texts beside it (``../shared/seeds``) as beside a checkout."""
     root = tmp_path / "tree"
     for folder in ("ontology", "shapes"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / "data").mkdir()
     for name in ENTITY_FILES:
         shutil.copy(ROOT / "data" / name, root / "data" / name)
+    seeds = ROOT.parent / "shared" / "seeds"
+    if seeds.is_dir():
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "seeds").symlink_to(seeds)
     return root
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,3 +209,125 @@ def test_a_target_changed_by_someone_else_stops_the_merge(tree: Path, inbox: Pat
         write(targets)
     assert sorted(p.name for p in folder.iterdir()) == ["new-organisation.ttl"]
     assert (folder / "new-organisation.ttl").read_text(encoding="utf-8") == "# written meanwhile\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Reviewing with git, and taking a contribution back
+# --------------------------------------------------------------------------------------------
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def committed(root: Path) -> Path:
+    """``root`` made a git work tree with everything in it committed."""
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "start")
+    return root
+
+
+def without_git(root: Path) -> dict[str, str]:
+    return {name: digest for name, digest in snapshot(root).items() if not name.startswith(".git/")}
+
+
+def test_an_added_file_shows_in_git_diff(tree: Path, inbox: Path) -> None:
+    committed(tree)
+    done = run_in_tree(tree, "add", str(contribute_file(inbox, "new-organisation")))
+    assert done.stdout.endswith("review it with `git diff`: new files are recorded with `git add --intent-to-add`\n")
+    diff = git(tree, "diff")
+    assert "+++ b/data/contributed/new-organisation.ttl" in diff
+    assert "+    skos:prefLabel \"Fixture Council\"@en ;" in diff
+    assert git(tree, "diff", "--cached") == "", "nothing is staged on the contributor's behalf"
+
+
+@pytest.mark.parametrize("how", ["contributed path", "added file"])
+def test_remove_takes_a_contributed_file_back(tree: Path, inbox: Path, how: str) -> None:
+    committed(tree)
+    before = without_git(tree)
+    path = contribute_file(inbox, "new-organisation")
+    assert run_in_tree(tree, "add", str(path)).returncode == 0
+    which = "data/contributed/new-organisation.ttl" if how == "contributed path" else str(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "normgraph", "remove", which], cwd=tree, capture_output=True, text=True, timeout=300
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "deleted data/contributed/new-organisation.ttl\nremoved 5 statements\n", "")
+    assert without_git(tree) == {**before}
+    assert git(tree, "status", "--porcelain") == "", "the intent-to-add record went with the file"
+
+
+def test_remove_refuses_while_something_depends_on_the_contribution(tree: Path, inbox: Path) -> None:
+    assert run_in_tree(tree, "add", str(contribute_file(inbox, "new-organisation"))).returncode == 0
+    child = inbox / "sub-council.ttl"
+    child.write_text(
+        (FIXTURES / "valid" / "new-organisation.ttl").read_text(encoding="utf-8")
+        .replace("org-id:fixture-council", "org-id:fixture-sub-council")
+        .replace('"Fixture Council"', '"Fixture Sub-Council"')
+        .replace('"FC"', '"FSC"')
+        .replace("wd:Q99999999", "wd:Q99999998")
+        .replace("org:unitOf org-id:sco", "org:unitOf org-id:fixture-council"),
+        encoding="utf-8",
+    )
+    added = run_in_tree(tree, "add", str(child))
+    assert added.returncode == 0, added.stdout
+    before = snapshot(tree)
+    done = run_in_tree(tree, "remove", "new-organisation.ttl")
+    assert done.returncode == 1
+    line = next(n for n, text in enumerate((tree / "data/contributed/sub-council.ttl").read_text().splitlines(), 1) if "org:unitOf" in text)
+    assert done.stderr == (
+        "normgraph remove: error: refused: data/ still refers to what would be removed; nothing was changed:\n"
+        f"  {tree / 'data/contributed/sub-council.ttl'}:{line}:5: org-id:fixture-sub-council org:unitOf org-id:fixture-council\n"
+    )
+    assert snapshot(tree) == before
+    both = run_in_tree(tree, "remove", "new-organisation.ttl", "sub-council.ttl")
+    assert both.returncode == 0 and both.stdout.endswith("removed 10 statements\n")
+    assert not (tree / "data" / "contributed").exists() or list((tree / "data" / "contributed").iterdir()) == []
+
+
+def test_remove_by_iri_takes_out_only_the_statements_about_it(tree: Path, inbox: Path) -> None:
+    assert run_in_tree(tree, "add", str(contribute_file(inbox, "membership-with-claim"))).returncode == 0
+    target = tree / "data" / "contributed" / "membership-with-claim.ttl"
+    header = target.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    refused = run_in_tree(tree, "remove", "--iri", "membership:fixture-sco-KAZ-member-2001")
+    assert refused.returncode == 1
+    assert "claim:fixture-100-kazakhstan-joined-sco ng:supports membership:fixture-sco-KAZ-member-2001" in refused.stderr
+    done = run_in_tree(tree, "remove", "--iri", "claim:fixture-100-kazakhstan-joined-sco")
+    assert (done.returncode, done.stdout) == (0, "rewrote data/contributed/membership-with-claim.ttl\nremoved 7 statements\n")
+    left = parse_file(target)
+    assert (URIRef("https://w3id.org/normgraph/id/claim/fixture-100-kazakhstan-joined-sco"), None, None) not in left
+    assert (URIRef("https://w3id.org/normgraph/id/membership/fixture-sco-KAZ-member-2001"), None, None) in left
+    assert target.read_text(encoding="utf-8").startswith(header + "\n\n"), "the file keeps its header"
+
+
+def test_remove_refuses_what_no_contribution_introduced(tree: Path) -> None:
+    before = snapshot(tree)
+    done = run_in_tree(tree, "remove", "--iri", "org-id:sco")
+    assert done.returncode == 2
+    assert done.stderr == "normgraph remove: error: org-id:sco is described outside data/contributed/ (data/organisations.ttl): it was not introduced by a contribution\n"
+    missing = run_in_tree(tree, "remove", "nothing-like-this.ttl")
+    assert missing.returncode == 2 and "no contribution nothing-like-this.ttl" in missing.stderr
+    assert snapshot(tree) == before
+
+
+def test_a_failed_removal_puts_back_what_it_deleted(tree: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("new-organisation", "distinct-label-marked"):
+        assert run_in_tree(tree, "add", str(contribute_file(inbox, name))).returncode == 0
+    before = snapshot(tree)
+    deleted: list[Path] = []
+    real_unlink = Path.unlink
+
+    def failing_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".ttl") and deleted:
+            raise OSError(5, "Input/output error")
+        if self.name.endswith(".ttl"):
+            deleted.append(self)
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", failing_unlink)
+    with pytest.raises(OSError):
+        contribute.remove(locate(tree), files=["new-organisation.ttl", "distinct-label-marked.ttl"])
+    monkeypatch.undo()
+    assert len(deleted) == 1, "one file was deleted before the failure"
+    assert snapshot(tree) == before, "and put back"

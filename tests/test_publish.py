@@ -27,7 +27,7 @@ from normgraph import docs as docs_module
 from normgraph.errors import NormgraphError
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
-from normgraph.publish import PublishError, Release, load_inputs, publish, release_gate
+from normgraph.publish import PublishError, Release, committed_data, load_inputs, publish, release_gate
 from normgraph.query import OxigraphEngine, RdflibEngine, comparable_result, execute, stored_queries
 from normgraph.serialize import (
     SerializationError,
@@ -797,3 +797,39 @@ def test_bump_version_refuses_an_older_version_or_a_disagreeing_tree(tmp_path):
     assert {p: p.read_bytes() for p in layout.root.rglob("*") if p.is_file()} == before
     check = run_cli("--root", str(layout.root), "version-check")
     assert check.returncode == 1 and f"ontology/{vocabulary.name}" in check.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Only committed data is released
+# --------------------------------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True)
+
+
+def test_publish_refuses_uncommitted_data_unless_allowed(tmp_path):
+    layout = make_tree(tmp_path / "tree")
+    _git(layout.root, "init", "-q")
+    _git(layout.root, "add", "-A")
+    _git(layout.root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "start")
+    with (layout.data_dir / "entities.ttl").open("a", encoding="utf-8") as stream:
+        stream.write('\norg-id:sco skos:altLabel "Shanghai Six"@en .\n')
+    out = tmp_path / "dist"
+    refused = run_cli("--root", str(layout.root), "publish", "--out", str(out), "--quiet")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "normgraph publish: error: data/ has uncommitted changes; commit them (or pass --allow-dirty to build anyway):\n"
+        "   M data/entities.ttl\n"
+    )
+    assert not out.exists()
+    allowed = run_cli("--root", str(layout.root), "publish", "--out", str(out), "--quiet", "--allow-dirty")
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr.startswith("normgraph publish: warning: building with uncommitted changes in data/ (--allow-dirty):\n   M data/entities.ttl\n")
+    assert (out / f"normgraph-{VERSION}" / "SHA256SUMS").is_file()
+
+
+def test_publish_outside_git_says_it_cannot_tell_and_goes_on(small_tree):
+    assert committed_data(small_tree, allow_dirty=False) == (
+        f"{small_tree.root} is not a git work tree: cannot tell whether data/ is committed; building anyway"
+    )

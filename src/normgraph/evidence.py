@@ -4,20 +4,28 @@ An anchor is a W3C Web Annotation ``oa:SpecificResource`` on a source text, with
 that must agree: an ``oa:TextQuoteSelector`` (the exact words, with a little context either side)
 and an ``oa:TextPositionSelector`` (0-based offsets, in code points, into the file decoded as
 UTF-8). The quote keeps the anchor readable; the offsets make it unambiguous.
+
+:func:`anchor_results` is the one check that anchors hold in their source texts (located by
+:mod:`normgraph.texts`); ``validate``, ``add``, ``check``, the publish gate and
+``verify-evidence`` all call it, and it reports in the validation result type. The length of a
+quote is not checked here: that editorial rule (a warning) is a shape in ``shapes/``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from .errors import InputError, UsageError
 from .namespaces import ID, NG, OA, bind_prefixes
+from .texts import SourceTexts
+from .validate import NAMES, NGSH, PathExpr, Result, SequencePath
 
 #: Characters of context kept either side of a quote (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
@@ -28,10 +36,6 @@ MAX_QUOTE_WORDS = 25
 # number, or a number in brackets); a footnote's own text starts after a line holding its number.
 _SENTENCE_END = re.compile(r"(?:[.?!][\"”’]?(?:\d+|\[\d+\])?|\n\s*\d+)$")
 _ENDS_AT_SENTENCE_END = re.compile(r"^[\"”’]?(?:\d+|\[\d+\])?[.?!]")
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_text(path: Path) -> str:
@@ -147,116 +151,119 @@ def locate_quote(text_file: Path, quote: str, *, prefix: str | None = None, sour
     )
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One evidence anchor that does not resolve, and the claims or citations that rely on it."""
-
-    resource: str
-    users: tuple[str, ...]
-    problem: str
-
-    def __str__(self) -> str:
-        users = ", ".join(self.users) if self.users else "(no claim uses it)"
-        return f"{self.resource} [{users}]: {self.problem}"
+#: The rule every evidence anchor is checked against, as it appears in validation reports.
+ANCHOR_COMPONENT = NGSH.EvidenceAnchorConstraintComponent
+ANCHOR_RULE = NGSH.EvidenceAnchor
+_RE_ANCHOR = "re-anchor it: run `normgraph anchor SOURCE_FILE \"exact words\"` and paste the Turtle it prints"
 
 
-@dataclass
-class VerifyReport:
-    checked: int
-    failures: list[Failure]
-    sources: dict[str, str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-def _one(graph: Graph, subject, predicate):
+def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node | None:
     values = list(graph.objects(subject, predicate))
     return values[0] if len(values) == 1 else None
 
 
-def verify(data: Graph, sources_dir: Path) -> VerifyReport:
-    """Check every anchor in ``data`` against the source texts in ``sources_dir``.
+def _selectors(graph: Graph, resource: Node) -> tuple[Node | None, Node | None]:
+    """The anchor's quote selector and position selector (None where missing)."""
+    quote = position = None
+    for selector in graph.objects(resource, OA.hasSelector):
+        if (selector, RDF.type, OA.TextQuoteSelector) in graph:
+            quote = selector
+        elif (selector, RDF.type, OA.TextPositionSelector) in graph:
+            position = selector
+    return quote, position
 
-    A source's file must exist and match its recorded SHA-256; each anchor's quote must equal the
-    text at its offsets, and its prefix and suffix the text around them.
+
+def anchored_resources(graph: Graph, focus: Iterable[Node] | None = None) -> list[Node]:
+    """The evidence anchors to check: all of them, or those ``focus`` touches (the anchor
+    itself, one of its selectors, its source, or a claim citing it), in a stable order."""
+    resources = set(graph.subjects(RDF.type, OA.SpecificResource))
+    if focus is not None:
+        nodes = set(focus)
+        resources = {
+            r
+            for r in resources
+            if r in nodes
+            or any(s in nodes for s in graph.objects(r, OA.hasSelector))
+            or any(s in nodes for s in graph.objects(r, OA.hasSource))
+            or any(c in nodes for c in graph.subjects(NG.hasEvidence, r))
+        }
+    return sorted(resources, key=str)
+
+
+def anchor_results(graph: Graph, texts: SourceTexts, focus: Iterable[Node] | None = None) -> list[Result]:
+    """Check evidence anchors against their source texts: every anchor in ``graph``, or those
+    ``focus`` touches (a contribution's nodes, see :func:`anchored_resources`).
+
+    An anchor holds when its source is a registered text (``ng:fileName`` and ``ng:sha256``)
+    whose file is found (:class:`~normgraph.texts.SourceTexts`) with that digest, the quote
+    equals the text at its offsets, the prefix and suffix surround it, and it is not a whole
+    sentence. Each failure is one Violation on the anchor, saying what to do. This is the only
+    place anchors are checked: every gate calls it.
     """
-    texts: dict[URIRef, str | None] = {}
-    source_status: dict[str, str] = {}
-    for source in sorted(set(data.subjects(NG.fileName, None))):
-        name = str(_one(data, source, NG.fileName))
-        expected = _one(data, source, NG.sha256)
-        path = sources_dir / name
-        if not path.is_file():
-            source_status[str(source)] = f"missing file {path}"
-            texts[source] = None
-            continue
-        digest = sha256_file(path)
-        if expected is not None and str(expected) != digest:
-            source_status[str(source)] = f"SHA-256 mismatch for {name}: recorded {expected}, file has {digest}"
-            texts[source] = None
-            continue
-        source_status[str(source)] = "ok"
-        texts[source] = read_text(path)
+    results: list[Result] = []
+    for resource in anchored_resources(graph, focus):
+        problem = _check_anchor(graph, texts, resource)
+        if problem is not None:
+            message, path, value = problem
+            results.append(Result(resource, SH.Violation, ANCHOR_COMPONENT, ANCHOR_RULE, message, path=path, value=value))
+    return results
 
-    failures: list[Failure] = []
-    resources = sorted(set(data.subjects(RDF.type, OA.SpecificResource)))
-    for resource in resources:
-        users = tuple(sorted(str(s) for s in data.subjects(NG.hasEvidence, resource)))
 
-        def fail(problem: str, resource=resource, users=users) -> None:
-            failures.append(Failure(str(resource), users, problem))
+_EXACT = SequencePath((OA.hasSelector, OA.exact))
+_PREFIX = SequencePath((OA.hasSelector, OA.prefix))
+_SUFFIX = SequencePath((OA.hasSelector, OA.suffix))
+_START = SequencePath((OA.hasSelector, OA.start))
 
-        source = _one(data, resource, OA.hasSource)
-        if source is None:
-            fail("no single oa:hasSource")
-            continue
-        if source not in texts:
-            fail(f"source {source} has no ng:fileName in the data")
-            continue
-        text = texts[source]
-        if text is None:
-            fail(source_status[str(source)])
-            continue
-        quote = position = None
-        for selector in data.objects(resource, OA.hasSelector):
-            if (selector, RDF.type, OA.TextQuoteSelector) in data:
-                quote = selector
-            elif (selector, RDF.type, OA.TextPositionSelector) in data:
-                position = selector
-        if quote is None or position is None:
-            fail("needs both a TextQuoteSelector and a TextPositionSelector")
-            continue
-        exact = _one(data, quote, OA.exact)
-        start = _one(data, position, OA.start)
-        end = _one(data, position, OA.end)
-        if exact is None or start is None or end is None:
-            fail("selector lacks oa:exact, oa:start or oa:end")
-            continue
-        try:
-            begin, finish = int(start), int(end)
-        except ValueError:
-            fail("oa:start / oa:end are not integers")
-            continue
-        if not 0 <= begin < finish <= len(text):
-            fail(f"offsets {begin}-{finish} are outside the text (length {len(text)}) or empty")
-            continue
-        found = text[begin:finish]
-        if found != str(exact):
-            fail(f"quote {str(exact)!r} does not match the text at {begin}-{finish}: {found!r}")
-            continue
-        if len(found.split()) > MAX_QUOTE_WORDS:
-            fail(f"quote has {len(found.split())} words; evidence quotes at most {MAX_QUOTE_WORDS}")
-            continue
-        if whole_sentence(text, begin, finish):
-            fail("quote is a whole sentence of the source; quote only the words that show the fact")
-            continue
-        prefix = _one(data, quote, OA.prefix)
-        if prefix is not None and not text[:begin].endswith(str(prefix)):
-            fail(f"oa:prefix {str(prefix)!r} does not precede the quote")
-            continue
-        suffix = _one(data, quote, OA.suffix)
-        if suffix is not None and not text[finish:].startswith(str(suffix)):
-            fail(f"oa:suffix {str(suffix)!r} does not follow the quote")
-    return VerifyReport(checked=len(resources), failures=failures, sources=source_status)
+
+def _check_anchor(graph: Graph, texts: SourceTexts, resource: Node) -> tuple[str, PathExpr, Node | None] | None:
+    """What is wrong with one anchor: (message, path, value), or None when it holds."""
+    source = _one(graph, resource, OA.hasSource)
+    if source is None:
+        return "An evidence anchor names exactly one source text (oa:hasSource); " + _RE_ANCHOR + ".", OA.hasSource, None
+    name, digest = _one(graph, source, NG.fileName), _one(graph, source, NG.sha256)
+    if name is None or digest is None or (source, RDF.type, NG.SourceText) not in graph:
+        return (
+            f"The anchor's source {NAMES.term(source)} is not a registered text: an ng:SourceText needs one ng:fileName "
+            "and one ng:sha256 (the digest of the file's bytes), and a new source brings its text along "
+            "(`normgraph add FILE --text SOURCE_TEXT`).",
+            OA.hasSource,
+            source,
+        )
+    found = texts.find(str(name), str(digest))
+    if found.text is None:
+        return f"This anchor cannot be checked against {NAMES.term(source)}: {found.problem}.", OA.hasSource, source
+    text = found.text
+    quote, position = _selectors(graph, resource)
+    if quote is None or position is None:
+        return "An anchor needs both an oa:TextQuoteSelector and an oa:TextPositionSelector; " + _RE_ANCHOR + ".", OA.hasSelector, None
+    exact, start, end = _one(graph, quote, OA.exact), _one(graph, position, OA.start), _one(graph, position, OA.end)
+    if exact is None or start is None or end is None:
+        return "The selectors need one oa:exact, one oa:start and one oa:end; " + _RE_ANCHOR + ".", OA.hasSelector, None
+    try:
+        begin, finish = int(start), int(end)
+    except ValueError:
+        return "oa:start and oa:end are character offsets, whole numbers; " + _RE_ANCHOR + ".", _START, start
+    if not 0 <= begin < finish <= len(text):
+        return (
+            f"The offsets {begin}-{finish} lie outside {found.path.name} ({len(text)} characters) or enclose nothing; " + _RE_ANCHOR + ".",
+            _START,
+            start,
+        )
+    at = text[begin:finish]
+    if at != str(exact):
+        return (
+            f"The quote is not what {found.path.name} says at {begin}-{finish}: the text there is {at!r}. "
+            "Quote only words the source contains, and " + _RE_ANCHOR + ".",
+            _EXACT,
+            exact,
+        )
+    prefix, suffix = _one(graph, quote, OA.prefix), _one(graph, quote, OA.suffix)
+    if prefix is not None and not text[:begin].endswith(str(prefix)):
+        before = text[max(0, begin - len(str(prefix))) : begin]
+        return f"oa:prefix is not the text just before the quote in {found.path.name}, which is {before!r}; " + _RE_ANCHOR + ".", _PREFIX, prefix
+    if suffix is not None and not text[finish:].startswith(str(suffix)):
+        after = text[finish : finish + len(str(suffix))]
+        return f"oa:suffix is not the text just after the quote in {found.path.name}, which is {after!r}; " + _RE_ANCHOR + ".", _SUFFIX, suffix
+    if whole_sentence(text, begin, finish):
+        return "The quote is a whole sentence of the source: quote only the words that show the fact, and " + _RE_ANCHOR + ".", _EXACT, exact
+    return None

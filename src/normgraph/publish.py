@@ -48,14 +48,17 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from .checks import run_checks
 from .docs import write_documentation
 from .errors import NormgraphError
+from .evidence import anchor_results
 from .layout import Layout
 from .load import Parts, parse_file, parse_files
 from .namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .reason import closure, error_messages
 from .serialize import ntriples_digest, sorted_unique, write_jsonld, write_ntriples, write_turtle
-from .validate import DISPLAY_PREFIXES, NAMES, finish, prepare_shapes, show_path, validate_graphs
+from .texts import source_texts
+from .validate import DISPLAY_PREFIXES, finish, one_line, prepare_shapes, validate_graphs
 from .version import read_versions, version_problems
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, describe, statistics
+from .worktree import uncommitted
 
 #: Media types of the files a release holds, by suffix.
 MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json"}
@@ -181,24 +184,39 @@ def release_gate(inputs: Inputs) -> list[str]:
 
     In order: the version statements must agree (:func:`normgraph.version.version_problems`);
     the data must raise no SHACL violation (:func:`normgraph.validate.validate_graphs`, the
-    engine behind ``normgraph validate``; warnings do not block a release); the OWL-RL closure of
+    engine behind ``normgraph validate``; warnings do not block a release) and every evidence
+    anchor must hold (:func:`normgraph.evidence.anchor_results`); the OWL-RL closure of
     ontology + data must be consistent; every zero-row check in ``queries/checks/`` must return
     no rows. All of it runs on the graphs the release is then built from.
     """
     parts = inputs.parts
     problems = [f"version: {p}" for p in version_problems(read_versions(parts.layout, dict(inputs.ontology_files)))]
     violations = [r for r in validate_graphs(parts.ontology, parts.data, prepare_shapes(parts.shapes)) if r.is_violation]
+    violations += anchor_results(parts.data, source_texts(parts.layout))
     if violations:
         data_files = parts.files["data"]
-        for result in finish(violations, parts.union(), data_files, data_files).results:
-            where = f"{result.location}: " if result.location is not None else ""
-            path = f" {show_path(result.path)}" if result.path is not None else ""
-            problems.append(f"validation: {where}{NAMES.term(result.focus)}{path}: {result.message}")
+        problems.extend(f"validation: {one_line(result)}" for result in finish(violations, parts.union(), data_files, data_files).results)
     problems.extend(f"OWL-RL: {message}" for message in error_messages(inputs.closure()))
     for check in run_checks(parts.union(), parts.layout.checks_dir):
         if not check.passed:
             problems.append(f"check {check.name} ({check.summary}): {len(check.rows)} rows, first: {' '.join(check.rows[0])}")
     return problems
+
+
+def committed_data(layout: Layout, *, allow_dirty: bool) -> str | None:
+    """Whether ``data/`` is committed, so that a release can be traced to a commit. Raises
+    :class:`PublishError` listing the uncommitted changes unless ``allow_dirty``; returns a
+    warning to show when they are allowed, or when the tree is not a git work tree and so
+    cannot tell."""
+    changes = uncommitted(layout.root, layout.data_dir)
+    if changes is None:
+        return f"{layout.root} is not a git work tree: cannot tell whether data/ is committed; building anyway"
+    if not changes:
+        return None
+    listed = "\n  ".join(changes)
+    if not allow_dirty:
+        raise PublishError(f"data/ has uncommitted changes; commit them (or pass --allow-dirty to build anyway):\n  {listed}")
+    return f"building with uncommitted changes in data/ (--allow-dirty):\n  {listed}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from .layout import Layout
 from .load import DEFAULT_MAX_TRIPLES, max_bytes, parse_file
 from .locate import Position, SourceIndex, check_nesting
 from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
+from .texts import SourceTexts, source_texts
 
 NGSH = Namespace("https://w3id.org/normgraph/shapes#")
 #: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' own.
@@ -910,26 +911,35 @@ def finish(results: Sequence[Result], graph: Graph, files: Sequence[Path], input
     return Report(sorted(done, key=_sort_key), list(inputs))
 
 
-def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "normgraph") -> Report:
-    """Validate ``data/`` (no ``files``), or ``files`` as a contribution to the tree.
+def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "normgraph", texts: SourceTexts | None = None) -> Report:
+    """Validate ``data/`` (no ``files``), or ``files`` as a contribution to the tree: the shapes,
+    and the evidence anchors against the source texts (``texts``, else where ``layout`` keeps them).
 
     Raises :class:`~normgraph.errors.InputError` for a file that cannot be used.
     """
+    from .evidence import anchor_results  # noqa: PLC0415 - evidence builds on this module
+
+    texts = texts if texts is not None else source_texts(layout)
     if not files:
         tree = load_tree(layout)
         validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=engine == "normgraph")
-        return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)
-    report, _, _ = _check(layout, files, engine, reuse_data=engine == "normgraph")
+        results = validator.results() + anchor_results(validator.graph, texts)
+        return finish(results, validator.graph, tree.data_files, tree.data_files)
+    report, _, _ = _check(layout, files, engine, texts, reuse_data=engine == "normgraph")
     return report
 
 
-def check_contribution(layout: Layout, files: Sequence[Path], *, engine: str = "normgraph") -> tuple[Report, Contribution, Graph]:
-    """Validate ``files`` as a contribution to the tree. Returns the report, the parsed
-    contribution and the existing data graph, untouched by the merge."""
-    return _check(layout, files, engine, reuse_data=False)
+def check_contribution(
+    layout: Layout, files: Sequence[Path], *, engine: str = "normgraph", texts: SourceTexts | None = None
+) -> tuple[Report, Contribution, Graph]:
+    """Validate ``files`` as a contribution to the tree, shapes and evidence anchors. Returns the
+    report, the parsed contribution and the existing data graph, untouched by the merge."""
+    return _check(layout, files, engine, texts if texts is not None else source_texts(layout), reuse_data=False)
 
 
-def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
+def _check(layout: Layout, files: Sequence[Path], engine: str, texts: SourceTexts, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
+    from .evidence import anchor_results  # noqa: PLC0415 - evidence builds on this module
+
     files = [Path(f) for f in files]
     contribution = Contribution.parse(files)
     tree = load_tree(layout, exclude=files)
@@ -937,6 +947,7 @@ def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bo
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):
+        results += anchor_results(validator.graph, texts, focus=contribution_nodes(contribution.graph))
         report = finish(results, validator.graph, [*inputs, *tree.data_files], inputs)
     return report, contribution, tree.data
 
@@ -982,11 +993,19 @@ def path_data(path: PathExpr | None) -> object:
 
 def _component_name(result: Result) -> str:
     """What broke, for people: the constraint parameter (sh:minCount), or for a SPARQL-based
-    shape the shape's name."""
-    if result.component == SH.SPARQLConstraintComponent:
+    shape or a rule checked outside SHACL (evidence anchors) the rule's name."""
+    if result.component == SH.SPARQLConstraintComponent or not str(result.component).startswith(str(SH)):
         return NAMES.term(result.shape)
     local = str(result.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
     return "sh:" + local[:1].lower() + local[1:]
+
+
+def one_line(result: Result) -> str:
+    """A located result on one line, ``file:line:column: focus path: message``, for the
+    commands that list problems rather than print a report."""
+    where = f"{result.location}: " if result.location is not None else ""
+    path = f" {show_path(result.path)}" if result.path is not None else ""
+    return f"{where}{NAMES.term(result.focus)}{path}: {result.message}"
 
 
 def report_data(report: Report) -> dict[str, object]:

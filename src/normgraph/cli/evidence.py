@@ -27,11 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser(
         "verify-evidence",
         help="check every evidence anchor against the source texts",
-        description="For every evidence anchor in the data, check that its source file exists with "
-        "the recorded SHA-256, that the quote equals the text at the recorded offsets, and that the "
-        "prefix and suffix surround it. Lists each failure with the claims that use it; exits 1 on any.",
+        description="For every evidence anchor in the data, check that its source text is registered "
+        "(ng:fileName, ng:sha256) and found with that SHA-256 (in texts/ or the seeds folder), that "
+        "the quote equals the text at the recorded offsets, and that the prefix and suffix surround "
+        "it: the check validate, add, check and publish run on the anchors they see. Lists each "
+        "failure with its file and line; exits 1 on any.",
     )
-    check.add_argument("--sources", metavar="DIR", help="folder holding the source texts (default: ../shared/seeds beside the tree)")
+    check.add_argument("--sources", metavar="DIR", help="folder holding the source texts (default: $NORMGRAPH_SOURCES, else ../shared/seeds beside the tree); texts/ is always searched")
     check.set_defaults(handler=run_verify)
 
 
@@ -55,18 +57,22 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from ..evidence import verify
+    from ..evidence import anchor_results, anchored_resources
+    from ..namespaces import NG
+    from ..texts import source_texts
+    from ..validate import finish, one_line
 
     layout, data = _data(args)
-    sources = Path(args.sources) if args.sources else layout.default_sources_dir()
-    if sources is None or not sources.is_dir():
-        raise UsageError("no source texts folder: pass --sources DIR")
-    report = verify(data, sources)
-    for source, status in sorted(report.sources.items()):
-        print(f"source {source}: {status}")
-    for failure in report.failures:
-        print(f"FAIL {failure}")
-    passed = report.checked - len(report.failures)
-    share = 100.0 * passed / report.checked if report.checked else 100.0
-    print(f"{passed} of {report.checked} evidence anchors resolve ({share:.1f}%)")
-    return 0 if report.ok else 1
+    texts = source_texts(layout, args.sources)
+    for source in sorted(data.subjects(NG.fileName, None)):
+        found = texts.find(str(data.value(source, NG.fileName)), str(data.value(source, NG.sha256) or ""))
+        print(f"source {source}: {found.path if found.text is not None else found.problem}")
+    files = layout.data_files()
+    failures = finish(anchor_results(data, texts), data, files, files).results
+    for result in failures:
+        print(f"FAIL {one_line(result)}")
+    checked = len(anchored_resources(data))
+    passed = checked - len(failures)
+    share = 100.0 * passed / checked if checked else 100.0
+    print(f"{passed} of {checked} evidence anchors resolve ({share:.1f}%)")
+    return 1 if failures else 0

@@ -39,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="where releases are published, with {version} for the version (default: %(default)s)",
     )
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="build even though data/ has uncommitted changes (normally refused, so that a release matches a commit)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the result, not each step")
     parser.set_defaults(handler=run)
 
@@ -48,9 +53,12 @@ def _size(size: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..publish import publish
+    from ..publish import committed_data, publish
 
     layout = locate(args.root)
+    warning = committed_data(layout, allow_dirty=args.allow_dirty)
+    if warning:
+        print(f"normgraph publish: warning: {warning}", file=sys.stderr)
 
     def progress(step: str) -> None:
         if not args.quiet:

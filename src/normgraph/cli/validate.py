@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..layout import locate
 from ..reporting import cache_key, cached_report, render_json, render_text, render_turtle, store_report
+from ..texts import source_texts
 
 FORMATS = ("text", "json", "turtle")
 
@@ -28,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check data/ (or contributed files) against the SHACL shapes",
         description="Validate data/ against the SHACL shapes in shapes/, or validate FILEs as a "
         "contribution: merged with the ontology, the vocabularies and the existing data, reporting "
-        "only the problems the contribution causes. Results are grouped by the node they concern, "
+        "only the problems the contribution causes. Every evidence anchor it touches is checked "
+        "against its registered source text (quote at its offsets, prefix, suffix, SHA-256). "
+        "Results are grouped by the node they concern, "
         "each with the file and line where that node is written, what is wrong and how to fix it. "
         "Exits 0 when nothing is a violation (warnings are allowed), 1 on violations, 2 when an "
         "input cannot be used.",
@@ -45,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="normgraph (default): core shapes in pySHACL, SPARQL-based shapes on Oxigraph; pyshacl: every shape through plain pySHACL, slow, the reference the default is tested against",
     )
     validate.add_argument("--no-cache", action="store_true", help="validate even if a report for these exact inputs is cached")
+    _text_options(validate)
     validate.set_defaults(handler=run_validate)
 
     add = subparsers.add_parser(
@@ -53,11 +57,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Validate FILEs as a contribution and, if no violation is found, merge the "
         "statements data/ does not already hold into data/contributed/NAME.ttl (one file per "
         "contributed file, written sorted with fixed prefixes; hand-written data files are never "
-        "touched). All or nothing: on a violation or any error nothing is written. Adding the same "
-        "file again changes nothing.",
+        "touched), and copy the texts given with --text into texts/. In a git work tree new files "
+        "are recorded with `git add --intent-to-add`, so `git diff` shows the whole contribution. "
+        "All or nothing: on a violation or any error nothing is written. Adding the same file again "
+        "changes nothing.",
     )
     add.add_argument("files", nargs="+", metavar="FILE", type=Path, help="Turtle (.ttl) or N-Triples (.nt) files to add")
+    _text_options(add)
     add.set_defaults(handler=run_add)
+
+
+def _text_options(parser: argparse.ArgumentParser) -> None:
+    """Where the source texts that evidence anchors quote are found (see normgraph.texts)."""
+    parser.add_argument(
+        "--sources",
+        metavar="DIR",
+        help="folder of registered source texts (default: $NORMGRAPH_SOURCES, else ../shared/seeds beside the tree); the tree's texts/ is always searched",
+    )
+    parser.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="the text of a new source the contribution cites (its SHA-256 must be the source's ng:sha256); add copies it into texts/. Repeatable",
+    )
 
 
 def _render(data: dict, fmt: str, checked: str) -> str:
@@ -82,12 +106,13 @@ def run_validate(args: argparse.Namespace) -> int:
     _quiet_rdflib()
     layout = locate(args.root)
     files: list[Path] = args.files
-    key = None if args.no_cache else cache_key(layout, files, args.engine)
+    texts = source_texts(layout, args.sources, args.text)
+    key = None if args.no_cache else cache_key(layout, [*files, *texts.files()], args.engine)
     data = cached_report(key) if key else None
     if data is None:
         from ..validate import report_data, validate_tree  # noqa: PLC0415 - heavy; see module docstring
 
-        data = report_data(validate_tree(layout, files, engine=args.engine))
+        data = report_data(validate_tree(layout, files, engine=args.engine, texts=texts))
         if key:
             store_report(key, data)
     sys.stdout.write(_render(data, args.format, _checked(files)))
@@ -101,7 +126,7 @@ def run_add(args: argparse.Namespace) -> int:
     _quiet_rdflib()
     layout = locate(args.root)
     files: list[Path] = args.files
-    outcome = add(layout, files)
+    outcome = add(layout, files, texts=source_texts(layout, args.sources, args.text))
     data = report_data(outcome.report)
     if outcome.refused:
         sys.stdout.write(render_text(data, checked=_checked(files)))
@@ -109,10 +134,14 @@ def run_add(args: argparse.Namespace) -> int:
         return 1
     if data["results"]:
         sys.stdout.write(render_text(data, checked=_checked(files)))
-    if not outcome.written:
+    if not outcome.written and not outcome.texts:
         print(f"nothing to add: data/ already holds every statement of {_checked(files)}")
         return 0
     for target in outcome.written:
         where = target.path.relative_to(layout.root)
         print(f"added {target.new} statement{'s' if target.new != 1 else ''} to {where} (from {', '.join(p.name for p in target.sources)})")
+    for change in outcome.texts:
+        print(f"registered the text {change.path.relative_to(layout.root)}")
+    if outcome.tracked:
+        print("review it with `git diff`: new files are recorded with `git add --intent-to-add`")
     return 0
