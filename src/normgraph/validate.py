@@ -575,17 +575,38 @@ def shape_targets(store: ox.Store, shape: SparqlShape, graphs: list[ox.NamedNode
     return found
 
 
-def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
-    """Run the SPARQL-based shapes with the results SHACL specifies (each constraint on each
-    focus node with ``$this`` pre-bound), but each constraint evaluated once over the graph with
-    ``$this`` free, keeping the rows whose ``$this`` is a focus node. The shapes bind ``$this``
-    with a triple pattern (see shapes/shapes.ttl), which makes both the same; one query per
-    constraint instead of one per focus node keeps broad targets (every claim) cheap."""
-    results: list[Result] = []
+#: Up to this many focus nodes, a constraint is evaluated once per node with ``$this`` bound;
+#: beyond, once over the whole graph. A contribution has few nodes, the whole data many.
+_BOUND_EVALUATION_LIMIT = 64
+
+
+def _solutions(subject: GraphUnderTest, query: str, graphs: list[ox.NamedNode], targets: set[Node]) -> Iterator[dict[str, Node]]:
+    """The rows of a SPARQL constraint whose ``$this`` is one of ``targets``, as rdflib terms.
+
+    SHACL evaluates a constraint once per focus node with ``$this`` pre-bound. The shapes bind
+    ``$this`` with a triple pattern (see shapes/shapes.ttl), so evaluating once with ``$this``
+    free and keeping the rows on focus nodes gives the same rows; that is done when there are
+    many focus nodes, one query instead of thousands."""
     convert = subject.convert
+    if len(targets) <= _BOUND_EVALUATION_LIMIT:
+        this = ox.Variable("this")
+        runs = [subject.store.query(query, default_graph=graphs, substitutions={this: convert(node)}) for node in sorted(targets, key=str)]
+    else:
+        runs = [subject.store.query(query, default_graph=graphs)]
+    for solutions in runs:
+        variables = [v.value for v in solutions.variables]
+        for row in solutions:
+            bindings = {name: convert.rdflib(row[name]) for name in variables if row[name] is not None}
+            if bindings.get("this") in targets:
+                yield bindings
+
+
+def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
+    """Run the SPARQL-based shapes: each constraint on each focus node (see :func:`_solutions`)."""
+    results: list[Result] = []
     for shape in shapes.sparql:
         graphs = subject.default_graphs(data_only=shape.data_only)
-        targets = shape_targets(subject.store, shape, graphs, convert)
+        targets = shape_targets(subject.store, shape, graphs, subject.convert)
         if focus is not None:
             targets &= focus
         if not targets:
@@ -593,17 +614,12 @@ def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) ->
         for constraint in shape.constraints:
             templates = constraint.messages or shape.messages
             seen: set[tuple[tuple[str, Node], ...]] = set()
-            solutions = subject.store.query(constraint.query, default_graph=graphs)
-            variables = [v.value for v in solutions.variables]
-            for row in solutions:
-                bindings = {name: convert.rdflib(row[name]) for name in variables if row[name] is not None}
-                node = bindings.get("this")
-                if node not in targets:
-                    continue
+            for bindings in _solutions(subject, constraint.query, graphs, targets):
                 signature = tuple(sorted(bindings.items()))
                 if signature in seen:
                     continue
                 seen.add(signature)
+                node = bindings["this"]
                 path = bindings.get("path")
                 results.append(
                     Result(
