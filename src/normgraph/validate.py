@@ -6,11 +6,11 @@ Two engines share the work, each doing what it does fast:
   graph holding the ontology, the vocabularies and the data. The ontology is merged into the
   data graph rather than passed as pySHACL's ``ont_graph``, which only copies class and property
   axioms and would drop the vocabularies' ``skos:inScheme`` statements;
-* **SPARQL-based shapes** (``sh:sparql``, with a ``sh:SPARQLTarget`` that selects the nodes
-  that break the rule) run in a small SHACL-SPARQL executor on an Oxigraph store holding the
-  same triples. It follows SHACL exactly: targets are evaluated once, then each constraint once
-  per focus node with ``$this`` pre-bound. rdflib would parse each query anew for every focus
-  node and evaluate it in pure Python; Oxigraph takes well under a millisecond.
+* **SPARQL-based shapes** (``sh:sparql``) run in a small SHACL-SPARQL executor on an Oxigraph
+  store holding the same triples. Targets are evaluated once; each constraint gives the results
+  SHACL specifies for every focus node with ``$this`` pre-bound, evaluated per node for a few
+  nodes and once over the graph for many (see :func:`_solutions`). rdflib would parse each
+  query anew for every focus node and evaluate it in pure Python.
   :func:`pyshacl_engine` runs everything through plain pySHACL instead, and the tests assert
   both report the same results.
 
