@@ -313,6 +313,24 @@ def test_targets_select_every_node_their_constraint_reports(base_validator: Vali
 # --------------------------------------------------------------------------------------------
 
 
+def test_constraints_give_the_same_rows_bound_per_node_and_evaluated_once(
+    base_validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executor binds $this per focus node for a few nodes and evaluates a constraint once
+    over the graph for many; on every invalid fixture at once both give the same results."""
+    import normgraph.validate
+
+    union = Graph()
+    for fixture in INVALID:
+        union += read_case(fixture).data
+    found = []
+    for limit in (0, 10**9):
+        monkeypatch.setattr(normgraph.validate, "_BOUND_EVALUATION_LIMIT", limit)
+        found.append(sorted(map(repr, (r.key for r in base_validator.contribution_results(union)))))
+    assert len(found[0]) > len(INVALID)
+    assert found[0] == found[1]
+
+
 def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> None:
     """Every shape through plain pySHACL (the reference) and through normgraph's engine, on the
     entity files plus every invalid fixture at once: the same focus node, path, value,
