@@ -17,6 +17,8 @@ from normgraph.load import Parts, load_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+#: The line that introduces a shape fixture's expected report (a DASH test case after its data).
+REPORT_MARKER = "# The expected validation report, as a DASH test case."
 #: The data files that name entities; a scratch tree holds these and no claims.
 ENTITY_FILES = ("states.ttl", "organisations.ttl", "people.ttl", "territories.ttl", "sources.ttl", "works.ttl")
 
@@ -61,6 +63,14 @@ def seeds_dir(layout: Layout) -> Path:
     if found is None:
         pytest.skip(f"source texts not found at {ROOT.parent / 'shared' / 'seeds'}: evidence cannot be checked here")
     return found
+
+
+def copy_fixture_data(fixture: Path, target: Path) -> Path:
+    """Write the data of a shape fixture (the text before its expected report) to ``target``,
+    keeping its lines where they are: what a contributor's file would hold."""
+    text = fixture.read_text(encoding="utf-8")
+    target.write_text(text.split(REPORT_MARKER, 1)[0].rstrip("\n") + "\n", encoding="utf-8")
+    return target
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

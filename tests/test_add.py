@@ -19,7 +19,7 @@ from normgraph.contribute import MergeError, Target, plan, write
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
 
-from .conftest import FIXTURES, run_in_tree, snapshot
+from .conftest import FIXTURES, copy_fixture_data, run_in_tree, snapshot
 
 
 NEW_ORGANISATION = """\
@@ -51,9 +51,7 @@ def inbox(tmp_path: Path) -> Path:
 
 
 def contribute_file(inbox: Path, name: str, kind: str = "valid") -> Path:
-    target = inbox / f"{name}.ttl"
-    shutil.copy(FIXTURES / kind / f"{name}.ttl", target)
-    return target
+    return copy_fixture_data(FIXTURES / kind / f"{name}.ttl", inbox / f"{name}.ttl")
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 """The shapes and ``normgraph validate``.
 
-Fixtures follow the pySHACL test-suite idea: each file holds the data and, in its header, the
-exact results it must produce, one ``# expect:`` line each::
-
-    # expect: SEVERITY COMPONENT PATH FOCUS [SHAPE]
-
-PATH is ``-`` for a node-level result, ``^p`` for an inverse path; FOCUS is ``[]`` for a blank
-node; SHAPE is required for SPARQL-based results (they all share one component). Prefixed names
-use the fixture's own prefixes. A fixture with ``# expect: nothing`` must produce no result.
+Fixtures are SHACL test cases in the style of the DASH test suite that pySHACL runs: each file
+holds the data, then a ``dash:GraphValidationTestCase`` whose ``dash:expectedResult`` is the
+exact validation report the data must produce (``sh:conforms``, and one ``sh:result`` per
+result with its focus node, path, value, severity, constraint component and shape). The test
+case's statements are removed before the data is validated, and the results must equal the
+expected ones exactly. ``sh:conforms`` follows ``normgraph validate``: warnings do not count.
 
 Every fixture is validated as a contribution to a fixed base (the ontology, the vocabularies and
 the entity files of ``data/``), so expectations do not move while per-source data is written.
@@ -17,14 +15,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
 
 from normgraph.layout import Layout
 from normgraph.load import parse_file
@@ -32,21 +32,20 @@ from normgraph.locate import SourceIndex, scan_text
 from normgraph.validate import (
     NAMES,
     NGSH,
-    Contribution,
-    InversePath,
     Result,
     Validator,
     load_tree,
     prepare_shapes,
+    read_path,
     show_path,
 )
 
-from .conftest import ENTITY_FILES, FIXTURES, run_cli
+from .conftest import ENTITY_FILES, FIXTURES, REPORT_MARKER, copy_fixture_data, run_cli
 
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 SYNTAX = sorted((FIXTURES / "invalid" / "syntax").glob("*"))
-_EXPECT = re.compile(r"^# expect: (.*)$", re.M)
+DASH = Namespace("http://datashapes.org/dash#")
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,51 +53,49 @@ _EXPECT = re.compile(r"^# expect: (.*)$", re.M)
 # --------------------------------------------------------------------------------------------
 
 
-def _term(token: str, graph: Graph) -> URIRef:
-    if token.startswith("<") and token.endswith(">"):
-        return URIRef(token[1:-1])
-    return URIRef(graph.namespace_manager.expand_curie(token))
+@dataclass(frozen=True)
+class Case:
+    """A fixture: its data, and the report it must produce as (focus, path, value, component,
+    severity, shape) keys, like :attr:`Result.key`."""
+
+    path: Path
+    data: Graph
+    conforms: bool
+    expected: frozenset[tuple[object, ...]]
 
 
-def expectations(path: Path) -> set[tuple[object, ...]]:
-    """The results ``path`` declares, as (severity, component, path, focus, shape) tuples."""
+def _subtree(graph: Graph, node: Node, into: Graph) -> None:
+    """Copy into ``into`` the statements about ``node`` and, recursively, about the blank nodes
+    they lead to (a report, its results, a result's path) but not about focus nodes or values."""
+    for triple in graph.triples((node, None, None)):
+        into.add(triple)
+        if isinstance(triple[2], BNode) and triple[1] not in (SH.focusNode, SH.value):
+            _subtree(graph, triple[2], into)
+
+
+def read_case(path: Path) -> Case:
+    """Split a fixture into its data and its expected report."""
     graph = parse_file(path)
-    graph.bind("sh", str(SH))
-    graph.bind("ngsh", str(NGSH))
-    found = set()
-    for line in _EXPECT.findall(path.read_text(encoding="utf-8")):
-        if line.strip() == "nothing":
-            continue
-        severity, component, result_path, focus, *shape = line.split()
-        component_iri = _term(component, graph)
-        if component_iri == SH.SPARQLConstraintComponent:
-            assert shape, f"{path.name}: a SPARQL-based expectation names its shape"
-        parsed_path = None
-        if result_path != "-":
-            parsed_path = InversePath(_term(result_path[1:], graph)) if result_path.startswith("^") else _term(result_path, graph)
-        found.add(
+    (case,) = graph.subjects(RDF.type, DASH.GraphValidationTestCase)
+    (report,) = graph.objects(case, DASH.expectedResult)
+    test_case = Graph()
+    _subtree(graph, case, test_case)
+    expected = set()
+    for result in graph.objects(report, SH.result):
+        path_node = graph.value(result, SH.resultPath)
+        expected.add(
             (
-                SH[severity],
-                component_iri,
-                parsed_path,
-                "[]" if focus == "[]" else _term(focus, graph),
-                _term(shape[0], graph) if shape else None,
+                graph.value(result, SH.focusNode),
+                None if path_node is None else read_path(graph, path_node),
+                graph.value(result, SH.value),
+                graph.value(result, SH.sourceConstraintComponent),
+                graph.value(result, SH.resultSeverity),
+                graph.value(result, SH.sourceShape),
             )
         )
-    return found
-
-
-def observed(results: list[Result]) -> set[tuple[object, ...]]:
-    return {
-        (
-            r.severity,
-            r.component,
-            r.path,
-            "[]" if isinstance(r.focus, BNode) else r.focus,
-            r.shape if r.component == SH.SPARQLConstraintComponent else None,
-        )
-        for r in results
-    }
+    conforms = graph.value(report, SH.conforms)
+    assert conforms is not None, f"{path.name}: the expected report states sh:conforms"
+    return Case(path, graph - test_case, bool(conforms.value), frozenset(expected))
 
 
 def describe(results: list[Result]) -> str:
@@ -137,24 +134,76 @@ def test_there_are_enough_fixtures() -> None:
     assert len(VALID) >= 10
 
 
-@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
-def test_invalid_fixture_fails_for_its_stated_reason(base_validator: Validator, fixture: Path) -> None:
-    expected = expectations(fixture)
-    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
-    assert expected, f"{fixture.name} declares no expected result"
-    assert any(e[0] == SH.Violation for e in expected), f"{fixture.name}: an invalid fixture expects a violation"
-    assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
+@pytest.mark.parametrize("fixture", VALID + INVALID, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_gives_exactly_its_expected_report(base_validator: Validator, fixture: Path) -> None:
+    case = read_case(fixture)
+    results = base_validator.contribution_results(case.data)
+    assert case.conforms is (fixture.parent.name == "valid"), f"{fixture.name}: sh:conforms contradicts its folder"
+    assert {r.key for r in results} == case.expected, f"{fixture.name} gave:\n{describe(results)}"
+    assert case.conforms is not any(r.is_violation for r in results)
     for result in results:
         assert len(result.message) > 40, f"{NAMES.term(result.shape)} has no real message"
         assert "{" not in result.message, f"unfilled placeholder in {result.message!r}"
 
 
-@pytest.mark.parametrize("fixture", VALID, ids=lambda p: p.stem)
-def test_valid_fixture_conforms(base_validator: Validator, fixture: Path) -> None:
-    expected = expectations(fixture)
-    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
-    assert all(e[0] != SH.Violation for e in expected)
-    assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
+@pytest.mark.parametrize("fixture", VALID + INVALID, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_data_is_the_text_before_its_report(fixture: Path, tmp_path: Path) -> None:
+    """The CLI tests validate the text before the report; it holds exactly the data."""
+    text = fixture.read_text(encoding="utf-8")
+    assert text.count(REPORT_MARKER) == 1, f"{fixture.name}: the report is introduced once"
+    copy = copy_fixture_data(fixture, tmp_path / fixture.name)
+    assert isomorphic(parse_file(copy), read_case(fixture).data)
+
+
+def _rules(shapes: Graph) -> set[Node]:
+    """The shapes that can produce a result: those with a constraint of their own."""
+    grouping = {RDF.type, RDFS.label, RDFS.comment, SH.severity, SH.message, SH.property, SH.name, SH.description,
+                SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target, SH.path, NGSH.dataGraphOnly}
+    return {
+        shape
+        for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+        if any(p not in grouping for p in shapes.predicates(shape, None))
+    }
+
+
+def _focus_nodes(shapes: Graph, rule: Node, graph: Graph, data: Graph) -> set[Node]:
+    """The nodes of ``data`` that ``rule`` examines: its targets, or those of the node shapes
+    that hold it (sh:property), in ``graph`` (data merged with the ontology). A rule with a
+    SPARQL target looks at every statement (the closed-world rules): every node of ``data``."""
+    nodes = {s for s, _, _ in data} | {o for _, _, o in data if not isinstance(o, Literal)}
+    found: set[Node] = set()
+    for owner in [rule, *shapes.subjects(SH.property, rule)]:
+        if (owner, SH.target, None) in shapes:
+            return nodes
+        for kind in shapes.objects(owner, SH.targetClass):
+            for cls in graph.transitive_subjects(RDFS.subClassOf, kind):
+                found.update(graph.subjects(RDF.type, cls))
+        for predicate in shapes.objects(owner, SH.targetSubjectsOf):
+            found.update(graph.subjects(predicate, None))
+        for predicate in shapes.objects(owner, SH.targetObjectsOf):
+            found.update(graph.objects(None, predicate))
+        found.update(shapes.objects(owner, SH.targetNode))
+    return found & nodes
+
+
+def test_every_rule_has_a_valid_and_an_invalid_case(layout: Layout, shapes_graph: Graph) -> None:
+    """Each rule breaks in some fixture (a violation in fixtures/invalid; a warning anywhere),
+    and examines some node of a fixture in fixtures/valid without a result."""
+    tree = load_tree(layout)
+    broken: set[Node] = set()
+    passed: set[Node] = set()
+    for fixture in VALID + INVALID:
+        case = read_case(fixture)
+        for focus, _, _, _, severity, shape in case.expected:
+            if fixture in INVALID or severity == SH.Warning:
+                broken.add(shape)
+        if fixture in VALID:
+            graph = tree.ontology + case.data
+            reported = {e[5] for e in case.expected}
+            passed.update(r for r in _rules(shapes_graph) - reported if _focus_nodes(shapes_graph, r, graph, case.data))
+    rules = _rules(shapes_graph)
+    assert sorted(map(NAMES.term, rules - broken)) == [], "rules no invalid fixture breaks"
+    assert sorted(map(NAMES.term, rules - passed)) == [], "rules no valid fixture passes"
 
 
 def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> None:
@@ -162,7 +211,7 @@ def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> 
 
     contribution = Graph()
     for name in ("unknown-property", "unknown-class", "membership-member-misspelt", "claim-type-misspelt", "untyped-subject"):
-        contribution += parse_file(FIXTURES / "invalid" / f"{name}.ttl")
+        contribution += read_case(FIXTURES / "invalid" / f"{name}.ttl").data
     results = base_validator.contribution_results(contribution)
     with base_validator.subject.contributing(contribution):
         hints = {(NAMES.term(r.focus), NAMES.term(r.value)): r.hint for r in add_hints(results, base_validator.graph)}
@@ -248,7 +297,7 @@ def test_targets_select_every_node_their_constraint_reports(base_validator: Vali
 
     union = Graph()
     for fixture in INVALID:
-        union += Contribution.parse([fixture]).graph
+        union += read_case(fixture).data
     subject = base_validator.subject
     with subject.contributing(union):
         for shape in base_validator.shapes.sparql:
@@ -264,6 +313,24 @@ def test_targets_select_every_node_their_constraint_reports(base_validator: Vali
 # --------------------------------------------------------------------------------------------
 
 
+def test_constraints_give_the_same_rows_bound_per_node_and_evaluated_once(
+    base_validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executor binds $this per focus node for a few nodes and evaluates a constraint once
+    over the graph for many; on every invalid fixture at once both give the same results."""
+    import normgraph.validate
+
+    union = Graph()
+    for fixture in INVALID:
+        union += read_case(fixture).data
+    found = []
+    for limit in (0, 10**9):
+        monkeypatch.setattr(normgraph.validate, "_BOUND_EVALUATION_LIMIT", limit)
+        found.append(sorted(map(repr, (r.key for r in base_validator.contribution_results(union)))))
+    assert len(found[0]) > len(INVALID)
+    assert found[0] == found[1]
+
+
 def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> None:
     """Every shape through plain pySHACL (the reference) and through normgraph's engine, on the
     entity files plus every invalid fixture at once: the same focus node, path, value,
@@ -273,7 +340,7 @@ def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> 
     for name in ENTITY_FILES:
         parse_file(layout.data_dir / name, data)
     for fixture in INVALID:
-        data += Contribution.parse([fixture]).graph
+        data += read_case(fixture).data
     fast = Validator(tree.ontology, data, tree.shapes).results()
     reference = Validator(tree.ontology, data, tree.shapes, engine="pyshacl").results()
     assert len(fast) > len(INVALID)
@@ -338,8 +405,7 @@ def test_source_index_prefers_the_first_file(tmp_path: Path) -> None:
 
 
 def test_text_report_groups_by_node_with_file_line_and_advice(tree: Path, cli_env: dict[str, str]) -> None:
-    fixture = FIXTURES / "invalid" / "membership-member-misspelt.ttl"
-    shutil.copy(fixture, tree / "contribution.ttl")
+    fixture = copy_fixture_data(FIXTURES / "invalid" / "membership-member-misspelt.ttl", tree / "contribution.ttl")
     done = run_cli("validate", "contribution.ttl", cwd=tree, env=cli_env)
     assert done.returncode == 1, done.stderr
     line = next(n for n, text in enumerate(fixture.read_text().splitlines(), 1) if text.startswith("membership:fixture-sco-RUZ-member"))
@@ -354,7 +420,7 @@ def test_text_report_groups_by_node_with_file_line_and_advice(tree: Path, cli_en
 
 
 def test_json_report_lists_results_for_machines(tree: Path, cli_env: dict[str, str]) -> None:
-    fixture = FIXTURES / "invalid" / "claim-without-evidence.ttl"
+    fixture = copy_fixture_data(FIXTURES / "invalid" / "claim-without-evidence.ttl", tree.parent / "claim-without-evidence.ttl")
     done = run_cli("validate", "--format", "json", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 1
     report = json.loads(done.stdout)
@@ -369,7 +435,7 @@ def test_json_report_lists_results_for_machines(tree: Path, cli_env: dict[str, s
 
 
 def test_turtle_report_is_the_shacl_validation_report(tree: Path, cli_env: dict[str, str]) -> None:
-    fixture = FIXTURES / "invalid" / "membership-unsupported.ttl"
+    fixture = copy_fixture_data(FIXTURES / "invalid" / "membership-unsupported.ttl", tree.parent / "membership-unsupported.ttl")
     done = run_cli("validate", "--format", "turtle", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 1
     report = Graph().parse(data=done.stdout, format="turtle")
@@ -384,15 +450,17 @@ def test_turtle_report_is_the_shacl_validation_report(tree: Path, cli_env: dict[
 
 
 def test_valid_contribution_exits_0_and_warnings_do_not_fail(tree: Path, cli_env: dict[str, str]) -> None:
-    done = run_cli("validate", str(FIXTURES / "valid" / "membership-with-claim.ttl"), cwd=tree, env=cli_env)
-    assert (done.returncode, done.stdout) == (0, f"{FIXTURES / 'valid' / 'membership-with-claim.ttl'}: conforms\n")
-    done = run_cli("validate", str(FIXTURES / "valid" / "claim-without-statement.ttl"), cwd=tree, env=cli_env)
+    fixture = copy_fixture_data(FIXTURES / "valid" / "membership-with-claim.ttl", tree.parent / "membership-with-claim.ttl")
+    done = run_cli("validate", str(fixture), cwd=tree, env=cli_env)
+    assert (done.returncode, done.stdout) == (0, f"{fixture}: conforms\n")
+    fixture = copy_fixture_data(FIXTURES / "valid" / "claim-without-statement.ttl", tree.parent / "claim-without-statement.ttl")
+    done = run_cli("validate", str(fixture), cwd=tree, env=cli_env)
     assert done.returncode == 0
     assert done.stdout.splitlines()[-1].endswith(": conforms, with 1 warning on 1 node")
 
 
 def test_a_file_inside_data_is_validated_as_the_contribution(tree: Path, cli_env: dict[str, str]) -> None:
-    shutil.copy(FIXTURES / "invalid" / "figure-without-unit.ttl", tree / "data" / "mine.ttl")
+    copy_fixture_data(FIXTURES / "invalid" / "figure-without-unit.ttl", tree / "data" / "mine.ttl")
     done = run_cli("validate", "data/mine.ttl", cwd=tree, env=cli_env)
     assert done.returncode == 1
     assert "figure:fixture-unitless" in done.stdout and "(sh:minCount)" in done.stdout
