@@ -65,11 +65,14 @@ def seeds_dir(layout: Layout) -> Path:
     return found
 
 
+def fixture_text(fixture: Path) -> str:
+    """The data of a shape fixture: the text before its expected report, lines where they are."""
+    return fixture.read_text(encoding="utf-8").split(REPORT_MARKER, 1)[0].rstrip("\n") + "\n"
+
+
 def copy_fixture_data(fixture: Path, target: Path) -> Path:
-    """Write the data of a shape fixture (the text before its expected report) to ``target``,
-    keeping its lines where they are: what a contributor's file would hold."""
-    text = fixture.read_text(encoding="utf-8")
-    target.write_text(text.split(REPORT_MARKER, 1)[0].rstrip("\n") + "\n", encoding="utf-8")
+    """Write the data of a shape fixture to ``target``: what a contributor's file would hold."""
+    target.write_text(fixture_text(fixture), encoding="utf-8")
     return target
 
 

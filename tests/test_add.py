@@ -19,7 +19,7 @@ from normgraph.contribute import MergeError, Target, plan, write
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
 
-from .conftest import FIXTURES, copy_fixture_data, run_in_tree, snapshot
+from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_in_tree, snapshot
 
 
 NEW_ORGANISATION = """\
@@ -260,7 +260,7 @@ def test_remove_refuses_while_something_depends_on_the_contribution(tree: Path, 
     assert run_in_tree(tree, "add", str(contribute_file(inbox, "new-organisation"))).returncode == 0
     child = inbox / "sub-council.ttl"
     child.write_text(
-        (FIXTURES / "valid" / "new-organisation.ttl").read_text(encoding="utf-8")
+        fixture_text(FIXTURES / "valid" / "new-organisation.ttl")
         .replace("org-id:fixture-council", "org-id:fixture-sub-council")
         .replace('"Fixture Council"', '"Fixture Sub-Council"')
         .replace('"FC"', '"FSC"')
