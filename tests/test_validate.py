@@ -140,7 +140,7 @@ def test_there_are_enough_fixtures() -> None:
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_fails_for_its_stated_reason(base_validator: Validator, fixture: Path) -> None:
     expected = expectations(fixture)
-    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
+    results = base_validator.contribution_results(parse_file(fixture))
     assert expected, f"{fixture.name} declares no expected result"
     assert any(e[0] == SH.Violation for e in expected), f"{fixture.name}: an invalid fixture expects a violation"
     assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
@@ -152,7 +152,7 @@ def test_invalid_fixture_fails_for_its_stated_reason(base_validator: Validator, 
 @pytest.mark.parametrize("fixture", VALID, ids=lambda p: p.stem)
 def test_valid_fixture_conforms(base_validator: Validator, fixture: Path) -> None:
     expected = expectations(fixture)
-    results = base_validator.contribution_results(Contribution.parse([fixture]).graph)
+    results = base_validator.contribution_results(parse_file(fixture))
     assert all(e[0] != SH.Violation for e in expected)
     assert observed(results) == expected, f"{fixture.name} gave:\n{describe(results)}"
 
@@ -248,7 +248,7 @@ def test_targets_select_every_node_their_constraint_reports(base_validator: Vali
 
     union = Graph()
     for fixture in INVALID:
-        union += Contribution.parse([fixture]).graph
+        union += parse_file(fixture)
     subject = base_validator.subject
     with subject.contributing(union):
         for shape in base_validator.shapes.sparql:
@@ -273,7 +273,7 @@ def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> 
     for name in ENTITY_FILES:
         parse_file(layout.data_dir / name, data)
     for fixture in INVALID:
-        data += Contribution.parse([fixture]).graph
+        data += parse_file(fixture)
     fast = Validator(tree.ontology, data, tree.shapes).results()
     reference = Validator(tree.ontology, data, tree.shapes, engine="pyshacl").results()
     assert len(fast) > len(INVALID)

@@ -1,13 +1,24 @@
 """What the graph holds: counts per class and membership role, claims per source, and how much
-of it is backed by claims."""
+of it is backed by claims.
+
+The backing share comes from the rules themselves (:func:`normgraph.rules.census` over the
+rules tagged ``sourced-fact``): a sourced fact is what those rules check, and it is backed when
+it passes them, so ``stats`` can never count differently from the gate.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph
 
+from .load import GRAPHS, Parts
 from .namespaces import PREFIXES
+from .rules import Rule, census
+
+#: The tag of the rules whose cases are the sourced facts.
+SOURCED_FACT = "sourced-fact"
 
 _PREFIXES = "\n".join(f"PREFIX {prefix}: <{uri}>" for prefix, uri in PREFIXES.items())
 
@@ -29,36 +40,6 @@ WHERE { ?c a ng:Claim ; dcterms:source ?source . }
 GROUP BY ?source ORDER BY ?source
 """
 
-# A sourced fact is an n-ary node of one of these classes, or a shortcut triple that a check ties
-# to such a node. Both are counted, and each is backed when a claim supports the node.
-_NODES = _PREFIXES + """
-SELECT (COUNT(DISTINCT ?node) AS ?total) (COUNT(DISTINCT ?backed) AS ?supported)
-WHERE {
-  VALUES ?class { org:Membership ng:NormStance ng:RoleAttribution ng:Event ng:Figure ng:OfficeHolding }
-  ?node a ?class .
-  OPTIONAL { ?claim a ng:Claim ; ng:supports ?node . BIND(?node AS ?backed) }
-}
-"""
-
-_SHORTCUTS = _PREFIXES + """
-SELECT (COUNT(*) AS ?total) (SUM(?ok) AS ?supported)
-WHERE {
-  {
-    VALUES (?p ?type) { (ng:endorses stance:endorses) (ng:promotes stance:promotes) (ng:challenges stance:challenges) }
-    ?h ?p ?o .
-    BIND(IF(EXISTS { ?n ng:holder ?h ; ng:norm ?o ; ng:stanceType ?type . ?c ng:supports ?n }, 1, 0) AS ?ok)
-  } UNION {
-    ?h ng:hasRoleConception ?o .
-    BIND(IF(EXISTS { ?n ng:holder ?h ; ng:roleConception ?o . ?c ng:supports ?n }, 1, 0) AS ?ok)
-  } UNION {
-    VALUES (?p ?link) { (ng:createdOnBasisOf ng:basis) (ng:hasPredecessor ng:predecessor) }
-    ?h ?p ?o .
-    BIND(IF(EXISTS { ?e ng:createdOrganisation ?h ; ?link ?o . ?c ng:supports ?e }, 1, 0) AS ?ok)
-  }
-}
-"""
-
-
 @dataclass
 class Stats:
     classes: list[tuple[str, int]]
@@ -77,20 +58,15 @@ def _pairs(graph: Graph, query: str) -> list[tuple[str, int]]:
     return [(row[0].n3(graph.namespace_manager), int(row[1])) for row in graph.query(query)]
 
 
-def _totals(graph: Graph, query: str) -> tuple[int, int]:
-    row = next(iter(graph.query(query)))
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-def compute(graph: Graph) -> Stats:
-    """Count what ``graph`` (ontology + vocabularies + data) holds."""
-    nodes, nodes_backed = _totals(graph, _NODES)
-    shortcuts, shortcuts_backed = _totals(graph, _SHORTCUTS)
+def compute(parts: Parts, rules: Sequence[Rule]) -> Stats:
+    """Count what the tree in ``parts`` holds (ontology + vocabularies + data)."""
+    graph = parts.union()
+    sourced, backed = census(parts.store, rules, SOURCED_FACT, [GRAPHS["ontology"], GRAPHS["data"]])
     return Stats(
         classes=_pairs(graph, _CLASSES),
         membership_roles=_pairs(graph, _ROLES),
         claims_per_source=_pairs(graph, _CLAIMS_PER_SOURCE),
-        sourced_facts=nodes + shortcuts,
-        backed_facts=nodes_backed + shortcuts_backed,
+        sourced_facts=sourced,
+        backed_facts=backed,
         triples=len(graph),
     )

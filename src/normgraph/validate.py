@@ -41,13 +41,14 @@ from rdflib.term import Node
 
 from .errors import InputError, NormgraphError
 from .layout import Layout
-from .load import DEFAULT_MAX_TRIPLES, max_bytes, parse_file
-from .locate import Position, SourceIndex, check_nesting
+from .load import Parts, load_parts
+from .locate import Position, SourceIndex
+from .rules import RULE, Rule, load_rules
 from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
 
 NGSH = Namespace("https://w3id.org/normgraph/shapes#")
-#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' own.
-DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH)}
+#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' and rules'.
+DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH), "rule": str(RULE)}
 
 ENGINES = ("normgraph", "pyshacl")
 
@@ -62,11 +63,6 @@ _SPARQL_SHAPE_ANNOTATIONS = {
 }
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _MESSAGE_VARIABLE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def max_triples() -> int:
-    """The triple bound per file: $NORMGRAPH_MAX_TRIPLES, else load's default."""
-    return int(os.environ.get("NORMGRAPH_MAX_TRIPLES", DEFAULT_MAX_TRIPLES))
 
 
 class ShapesError(NormgraphError):
@@ -552,7 +548,7 @@ def _pyshacl(data: Graph, shapes: Graph, *, advanced: bool, focus: set[Node] | N
     return results if focus is None else [r for r in results if r.focus in focus]
 
 
-def _format_message(template: str, bindings: dict[str, Node]) -> str:
+def format_message(template: str, bindings: dict[str, Node]) -> str:
     return _MESSAGE_VARIABLE.sub(lambda m: NAMES.term(bindings.get(m.group(1))) or m.group(0), template)
 
 
@@ -606,7 +602,7 @@ def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) ->
                             severity=shape.severity,
                             component=SH.SPARQLConstraintComponent,
                             shape=shape.node,
-                            message=_format_message(templates[0], bindings) if templates else "",
+                            message=format_message(templates[0], bindings) if templates else "",
                             path=path if isinstance(path, URIRef) else None,
                             value=bindings.get("value", node),
                             constraint=constraint.node,
@@ -645,19 +641,32 @@ def pyshacl_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | N
     return merged + alone
 
 
-_ENGINES: dict[str, Engine] = {"normgraph": normgraph_engine, "pyshacl": pyshacl_engine}
-
-
 class Validator:
-    """Ontology, data and shapes loaded once: validate the data, or any number of
-    contributions to it, each seeing the same starting graph."""
+    """Ontology, data, shapes and rules loaded once: run the gate (:mod:`normgraph.gate`) over
+    the data, or over any number of contributions to it, each seeing the same starting graph."""
 
-    def __init__(self, ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph", reuse_data: bool = False):
-        if engine not in _ENGINES:
+    def __init__(
+        self,
+        ontology: Graph,
+        data: Graph,
+        shapes: Shapes,
+        *,
+        engine: str = "normgraph",
+        reuse_data: bool = False,
+        rules: Sequence[Rule] = (),
+    ):
+        from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
+
+        if engine not in ENGINES:
             raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
-        self.run = _ENGINES[engine]
         self.shapes = shapes
         self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data)
+        self.given = GateInput(self.subject, shapes, tuple(rules), engine)
+
+    def run(self, focus: set[Node] | None) -> list[Result]:
+        from .gate import gate_results  # noqa: PLC0415
+
+        return gate_results(self.given, focus)
 
     @property
     def graph(self) -> Graph:
@@ -665,8 +674,8 @@ class Validator:
         return self.subject.merged
 
     def results(self) -> list[Result]:
-        """Every result of the shapes over ontology + data."""
-        return self.run(self.subject, self.shapes, None)
+        """Every result of the rule set over ontology + data."""
+        return self.run(None)
 
     def contribution_results(self, contribution: Graph) -> list[Result]:
         """The results a contribution causes.
@@ -677,17 +686,12 @@ class Validator:
         they touched.
         """
         with self.subject.contributing(contribution):
-            after = self.run(self.subject, self.shapes, contribution_nodes(contribution))
+            after = self.run(contribution_nodes(contribution))
             if not after:
                 return []
             with self.subject.without_contribution():
-                before = {r.key for r in self.run(self.subject, self.shapes, {r.focus for r in after})}
+                before = {r.key for r in self.run({r.focus for r in after})}
         return [r for r in after if r.key not in before]
-
-
-def validate_graphs(ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph") -> list[Result]:
-    """Every result of the shapes over ontology + data (neither graph is modified)."""
-    return Validator(ontology, data, shapes, engine=engine).results()
 
 
 def contribution_nodes(contribution: Graph) -> set[Node]:
@@ -816,90 +820,45 @@ def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node])
 # --------------------------------------------------------------------------------------------
 
 
-#: Characters an IRI may not contain (RFC 3987); rdflib accepts them with only a logged warning.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _written_at(text: str, iri: str) -> tuple[int, int] | None:
-    """Line and column of the first place ``iri`` is written outside a comment, in full or as
-    the local part of a prefixed name."""
-    local = re.split(r"[/#]", iri)[-1]
-    for needle in (f"<{iri}>", local):
-        start = 0
-        while needle and (index := text.find(needle, start)) >= 0:
-            line_start = text.rfind("\n", 0, index) + 1
-            if "#" not in re.sub(r"<[^>]*>|\"[^\"]*\"", "", text[line_start:index]):
-                return text.count("\n", 0, index) + 1, index - line_start + 1
-            start = index + 1
-    return None
-
-
-def _check_iris(paths: Sequence[Path], graph: Graph) -> None:
-    """Refuse files holding an IRI no other RDF tool would accept, saying where it is written."""
-    for term in {t for triple in graph for t in triple if isinstance(t, URIRef)}:
-        if not _BAD_IRI.search(str(term)):
-            continue
-        message = f"invalid IRI <{term}>: IRIs cannot contain spaces, control characters or any of <>\"{{}}|^`\\"
-        for path in paths:
-            found = _written_at(path.read_bytes().decode("utf-8", errors="replace"), str(term))
-            if found is not None:
-                raise InputError(path, message, *found)
-        raise InputError(paths[0], message)
-
-
-def _parse_all(paths: Sequence[Path]) -> Graph:
-    graph = bind_prefixes(Graph())
-    for path in paths:
-        parse_file(path, graph, triple_limit=max_triples())
-    if paths:
-        _check_iris(paths, graph)
-    return graph
-
-
 @dataclass
 class Contribution:
-    """Contributed files, parsed one by one (untrusted: nesting depth is bounded before
-    rdflib's recursive parser runs, besides load's bounds on size, format and triple count)."""
+    """Contributed files, parsed by the loader: one graph per file, and all of them merged."""
 
     files: list[Path]
     graphs: dict[Path, Graph]
     graph: Graph
 
     @classmethod
-    def parse(cls, files: Sequence[Path]) -> Contribution:
-        graphs: dict[Path, Graph] = {}
-        for path in files:
-            if path.suffix.lower() == ".ttl":
-                check_nesting(path, size_limit=max_bytes())
-            graphs[path] = _parse_all([path])
-        merged = bind_prefixes(Graph())
-        for graph in graphs.values():
-            merged += graph
-        return cls(list(files), graphs, merged)
+    def of(cls, parts: Parts) -> Contribution:
+        return cls(list(parts.files["contribution"]), parts.file_graphs("contribution"), parts.contribution)
 
 
 @dataclass
 class Tree:
-    """A tree's ontology (with vocabularies), data and shapes, parsed."""
+    """A tree's ontology (with vocabularies), data and shapes, parsed; ``parts`` is the store
+    they were loaded into."""
 
     layout: Layout
     ontology: Graph
     data: Graph
     shapes: Shapes
     data_files: list[Path]
+    parts: Parts
+    rules: list[Rule]
 
 
-def load_tree(layout: Layout, *, exclude: Iterable[Path] = ()) -> Tree:
-    """Parse the tree's files; data files in ``exclude`` (a contribution being checked in place)
-    are left out of the data."""
-    skip = {p.resolve() for p in exclude}
-    data_files = [p for p in layout.data_files() if p.resolve() not in skip]
+def load_tree(layout: Layout, *, contribution: Sequence[Path] = (), data_files: Sequence[Path] | None = None) -> Tree:
+    """Load the tree through the loader; data files that are part of ``contribution`` (a
+    contribution being checked in place) are left out of the data."""
+    parts = load_parts(layout, contribution=contribution, data_files=data_files)
     return Tree(
         layout=layout,
-        ontology=_parse_all(layout.ontology_files()),
-        data=_parse_all(data_files),
-        shapes=prepare_shapes(_parse_all(layout.shape_files())),
-        data_files=data_files,
+        ontology=parts.ontology,
+        data=parts.data,
+        shapes=prepare_shapes(parts.shapes),
+        data_files=parts.files["data"],
+        parts=parts,
+        rules=load_rules(layout.rules_dir),
     )
 
 
@@ -916,9 +875,9 @@ def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "
     Raises :class:`~normgraph.errors.InputError` for a file that cannot be used.
     """
     if not files:
-        tree = load_tree(layout)
-        validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=engine == "normgraph")
-        return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)
+        from .gate import tree_report  # noqa: PLC0415 - the gate builds on this module
+
+        return tree_report(load_tree(layout), engine=engine)
     report, _, _ = _check(layout, files, engine, reuse_data=engine == "normgraph")
     return report
 
@@ -931,9 +890,9 @@ def check_contribution(layout: Layout, files: Sequence[Path], *, engine: str = "
 
 def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
     files = [Path(f) for f in files]
-    contribution = Contribution.parse(files)
-    tree = load_tree(layout, exclude=files)
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data)
+    tree = load_tree(layout, contribution=files)
+    contribution = Contribution.of(tree.parts)
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data, rules=tree.rules)
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):

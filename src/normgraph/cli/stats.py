@@ -27,9 +27,11 @@ def _table(title: str, rows: list[tuple[str, int]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..load import load_parts
+    from ..rules import load_rules
     from ..stats import compute
 
-    stats = compute(load_parts(locate(args.root)).union())
+    layout = locate(args.root)
+    stats = compute(load_parts(layout), load_rules(layout.rules_dir))
     _table("instances per class", stats.classes)
     _table("memberships per membership role", stats.membership_roles)
     _table("claims per source", stats.claims_per_source)

@@ -1,0 +1,115 @@
+"""The gate: every project rule, run by one function, for every command that guards the data.
+
+``validate``, ``add``, ``check``, ``publish`` and the counts of ``stats`` all see the same rule
+set, so data one of them accepts is never refused by another. A rule is written once, in one of
+the rule kinds of :data:`RULE_KINDS`:
+
+* a SHACL shape in ``shapes/`` (core shapes in pySHACL, SPARQL-based shapes on Oxigraph; see
+  :mod:`normgraph.validate`);
+* a SPARQL rule file in ``rules/`` (:mod:`normgraph.rules`).
+
+A rule kind is a function from a :class:`GateInput` to :class:`~normgraph.validate.Result`
+objects; a further kind (a check written in Python) is one more entry in :data:`RULE_KINDS`.
+The gate keeps the results on the focus nodes asked for, so each kind may simply report
+everything it finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from .errors import NormgraphError
+from .rules import Rule, rule_rows
+from .validate import (
+    ENGINES,
+    GraphUnderTest,
+    Report,
+    Result,
+    Shapes,
+    Tree,
+    Validator,
+    finish,
+    format_message,
+    normgraph_engine,
+    pyshacl_engine,
+)
+
+
+@dataclass(frozen=True)
+class GateInput:
+    """What a rule kind runs over: the graph under test (ontology, data and any contribution,
+    in rdflib and in Oxigraph), the shapes, the SPARQL rules, and the SHACL engine chosen."""
+
+    subject: GraphUnderTest
+    shapes: Shapes
+    rules: tuple[Rule, ...]
+    engine: str = "normgraph"
+
+
+RuleKind = Callable[[GateInput, "set[Node] | None"], list[Result]]
+"""A rule kind: its results over the graph, on the given focus nodes only (all, if None)."""
+
+
+def shape_results(given: GateInput, focus: set[Node] | None) -> list[Result]:
+    """The SHACL shapes, on the engine chosen."""
+    if given.engine not in ENGINES:
+        raise NormgraphError(f"unknown validation engine {given.engine!r}: choose one of {', '.join(ENGINES)}")
+    run = normgraph_engine if given.engine == "normgraph" else pyshacl_engine
+    return run(given.subject, given.shapes, focus)
+
+
+def sparql_rule_results(given: GateInput, focus: set[Node] | None) -> list[Result]:
+    """The SPARQL rules of ``rules/``, as SHACL-SPARQL results on the focus node ``?this``."""
+    subject = given.subject
+    graphs = subject.default_graphs(data_only=False)
+    back = subject.convert.rdflib
+    results = []
+    for rule in given.rules:
+        for row in rule_rows(subject.store, rule, graphs):
+            bindings = {name: back(term) for name, term in row.items()}
+            node = bindings["this"]
+            if focus is not None and node not in focus:
+                continue
+            results.append(
+                Result(
+                    focus=node,
+                    severity=rule.severity,
+                    component=SH.SPARQLConstraintComponent,
+                    shape=rule.node,
+                    message=format_message(rule.message, bindings),
+                    path=bindings.get("path"),  # type: ignore[arg-type]
+                    value=bindings.get("value"),
+                )
+            )
+    return results
+
+
+#: Every kind of rule the gate runs, in report order.
+RULE_KINDS: tuple[RuleKind, ...] = (shape_results, sparql_rule_results)
+
+
+def gate_results(given: GateInput, focus: set[Node] | None = None) -> list[Result]:
+    """Every rule of every kind over ``given``, on ``focus`` only (all nodes, if None), each
+    result once."""
+    seen: set[tuple[object, ...]] = set()
+    results = []
+    for kind in RULE_KINDS:
+        for result in kind(given, focus):
+            if focus is not None and result.focus not in focus:
+                continue
+            key = (*result.key, result.message)
+            if key not in seen:
+                seen.add(key)
+                results.append(result)
+    return results
+
+
+def tree_report(tree: Tree, *, engine: str = "normgraph") -> Report:
+    """The gate over a whole tree (ontology + data), as the report every command renders; the
+    tree's graphs are left as they were."""
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules)
+    return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)
