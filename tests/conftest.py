@@ -39,9 +39,9 @@ def graph(parts: Parts) -> Graph:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A scratch tree to write into: the ontology, the shapes and the entity files of data/."""
+    """A scratch tree to write into: the ontology, the shapes, the rules and the entity files of data/."""
     root = tmp_path / "tree"
-    for folder in ("ontology", "shapes"):
+    for folder in ("ontology", "shapes", "rules"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / "data").mkdir()
     for name in ENTITY_FILES:

@@ -1,0 +1,155 @@
+"""One gate: every rule, written once, is enforced the same way by validate, add, check and
+publish, with the same message; and one loader holds every command's input to the same bounds.
+
+Each rule file in rules/ has a contribution in tests/fixtures/rules/ that breaks it (and a few
+shapes stand in for the rest of shapes/). The contribution is refused by validate and add, with
+data/ left byte for byte as it was; copied into data/ it makes check and publish fail. All four
+print the rule's message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from normgraph.rules import RULE, load_rules
+
+from .conftest import FIXTURES, ROOT, run_in_tree, snapshot
+
+RULE_FILES = sorted((ROOT / "rules").glob("*.rq"))
+#: Shapes of shapes/ broken by existing fixtures: (fixture, the shape named in the result).
+SHAPE_CASES = [
+    ("claim-without-claimant.ttl", "https://w3id.org/normgraph/shapes#"),
+    ("claim-type-misspelt.ttl", "https://w3id.org/normgraph/shapes#"),
+]
+
+
+def test_every_rule_file_has_a_fixture_that_breaks_it() -> None:
+    names = {path.stem for path in RULE_FILES}
+    assert len(names) == 8
+    assert names == {path.stem for path in (FIXTURES / "rules").glob("*.ttl")}
+    for rule in load_rules(ROOT / "rules"):
+        assert rule.summary and rule.message and rule.severity is not None, rule.path
+
+
+def _messages_from_validate(root: Path, fixture: Path, shape_prefix: str) -> list[str]:
+    done = run_in_tree(root, "validate", "--no-cache", "--format", "json", str(fixture))
+    assert done.returncode == 1, done.stdout + done.stderr
+    results = json.loads(done.stdout)["results"]
+    messages = [r["message"] for r in results if r["sourceShape"]["value"].startswith(shape_prefix) and r["resultSeverity"].endswith("Violation")]
+    assert messages, results
+    return messages
+
+
+def _assert_all_gates_refuse(tree: Path, fixture: Path, shape_prefix: str) -> None:
+    message = _messages_from_validate(tree, fixture, shape_prefix)[0]
+    before = snapshot(tree)
+
+    validated = run_in_tree(tree, "validate", "--no-cache", str(fixture))
+    assert validated.returncode == 1 and message in validated.stdout, validated.stdout
+    added = run_in_tree(tree, "add", str(fixture))
+    assert added.returncode == 1 and message in added.stdout, added.stdout + added.stderr
+    assert snapshot(tree) == before
+
+    shutil.copy(fixture, tree / "data" / fixture.name)
+    checked = run_in_tree(tree, "check")
+    assert checked.returncode == 1 and message in checked.stdout, checked.stdout + checked.stderr
+    published = run_in_tree(tree, "publish", "--out", str(tree.parent / "dist"))
+    assert published.returncode != 0 and message in published.stderr, published.stdout + published.stderr
+    assert "Traceback" not in checked.stderr + published.stderr
+    assert not (tree.parent / "dist").exists() or not any((tree.parent / "dist").iterdir())
+
+
+@pytest.mark.parametrize("rule", RULE_FILES, ids=lambda p: p.stem)
+def test_a_broken_rule_is_refused_by_every_gate_with_one_message(tree: Path, rule: Path) -> None:
+    _assert_all_gates_refuse(tree, FIXTURES / "rules" / f"{rule.stem}.ttl", str(RULE[rule.stem]))
+
+
+@pytest.mark.parametrize(("fixture", "prefix"), SHAPE_CASES, ids=[c[0] for c in SHAPE_CASES])
+def test_a_broken_shape_is_refused_by_every_gate_with_one_message(tree: Path, fixture: str, prefix: str) -> None:
+    _assert_all_gates_refuse(tree, FIXTURES / "invalid" / fixture, prefix)
+
+
+def test_a_date_on_an_unclaimed_node_is_refused_at_the_door(tree: Path) -> None:
+    """The case from the issue: add used to accept it, then check and publish failed."""
+    fixture = FIXTURES / "rules" / "dated-fact-outside-claimed-node.ttl"
+    done = run_in_tree(tree, "add", str(fixture))
+    assert done.returncode == 1
+    assert "ng:date \"2001\"^^xsd:gYear is a sourced fact, but no claim supports org-id:sco" in done.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# One loader, one set of bounds, for every command
+# --------------------------------------------------------------------------------------------
+
+COMMANDS = [("validate", "{file}"), ("add", "{file}"), ("check", "--data", "{file}")]
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    return done.stderr.split(": error: ", 1)[1]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_an_iri_with_a_space_is_a_clean_error_in_every_command(tree: Path, command: tuple[str, ...]) -> None:
+    path = tree.parent / "space.ttl"
+    path.write_text("@prefix ng: <https://w3id.org/normgraph/ontology#> .\n\n<https://w3id.org/normgraph/id/org/a b> ng:date 1 .\n", encoding="utf-8")
+    before = snapshot(tree)
+    done = run_in_tree(tree, *(part.format(file=path) for part in command))
+    assert _one_line_error(done) == f"{path}:3:1: Turtle syntax error: Invalid IRI code point ' '\n"
+    assert snapshot(tree) == before
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "stats", "publish", "query"])
+def test_a_bad_bound_setting_names_its_variable(tree: Path, command: str) -> None:
+    args = {"publish": ("publish", "--quiet", "--out", str(tree.parent / "dist")), "query": ("query", "figures")}.get(command, (command,))
+    done = run_in_tree(tree, *args, NORMGRAPH_MAX_BYTES="abc")
+    assert _one_line_error(done) == "$NORMGRAPH_MAX_BYTES must be a whole number (the largest input file, in bytes), not 'abc'\n"
+
+
+def test_a_bad_file_in_data_is_a_clean_error_in_every_command(tree: Path) -> None:
+    bad = tree / "data" / "broken.ttl"
+    bad.write_text("@prefix ng: <https://w3id.org/normgraph/ontology#> .\nng:a ng:b .\n", encoding="utf-8")
+    messages = set()
+    for args in (("validate", "--no-cache"), ("check",), ("stats",), ("publish", "--quiet", "--out", str(tree.parent / "dist")), ("query", "figures")):
+        messages.add(_one_line_error(run_in_tree(tree, *args)))
+    assert len(messages) == 1
+    assert messages.pop().startswith(f"{bad}:2:")
+
+
+def test_a_long_literal_is_refused_with_its_position(tree: Path) -> None:
+    path = tree.parent / "long.ttl"
+    path.write_text('<http://x/s> <http://x/p>\n  "' + "x" * 30 + '" .\n', encoding="utf-8")
+    done = run_in_tree(tree, "validate", str(path), NORMGRAPH_MAX_LITERAL="20")
+    assert _one_line_error(done) == f"{path}:2:3: a literal of 30 characters, over the limit of 20 (set NORMGRAPH_MAX_LITERAL to raise it)\n"
+
+
+_PEAK = """
+import resource, sys
+from normgraph.cli import main
+code = main(["--root", sys.argv[1], "validate", "--no-cache", sys.argv[2]])
+print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_a_fifty_megabyte_literal_is_refused_without_eating_memory(tree: Path) -> None:
+    """Once accepted after a minute at 13 GB; now refused by the loader as soon as it is read."""
+    path = tree.parent / "huge.ttl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('@prefix ng: <https://w3id.org/normgraph/ontology#> .\n<https://w3id.org/normgraph/id/org/sco> ng:note "')
+        chunk = "quote " * 10_000
+        for _ in range(50 * 1024 * 1024 // len(chunk)):
+            out.write(chunk)
+        out.write('" .\n')
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(tree), str(path)], capture_output=True, text=True, timeout=300)
+    assert "over the limit of 10000 (set NORMGRAPH_MAX_LITERAL to raise it)" in done.stderr
+    assert f"{path}:2:" in done.stderr
+    code, peak_kib = done.stdout.split()
+    assert code == "2"
+    assert int(peak_kib) < 1024 * 1024, f"peak memory {int(peak_kib) // 1024} MB"
