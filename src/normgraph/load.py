@@ -84,6 +84,22 @@ def _literal_position(path: Path, value: str) -> tuple[int | None, int | None]:
     return raw.count(b"\n", 0, start) + 1, len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
 
 
+def _oversized_term(path: Path, literal_limit: int) -> InputError:
+    """The parser's buffer (16 MiB per term) overflowed: report the first line long enough to
+    hold such a term, at its first quote, as a literal over the bound."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if len(raw) > literal_limit:
+                quote = min((i for i in (raw.find(b'"'), raw.find(b"'")) if i >= 0), default=0)
+                return InputError(
+                    path,
+                    f"a term of more than {literal_limit} characters, over the limit of {literal_limit} (set {bounds.MAX_LITERAL.variable} to raise it)",
+                    number,
+                    len(raw[:quote].decode("utf-8", errors="replace")) + 1,
+                )
+    return InputError(path, "a term is longer than the parser can hold (16 MiB)")
+
+
 def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) -> list[ox.Quad]:
     """Parse one Turtle or N-Triples file within the bounds; its triples as quads in ``graph``
     (the default graph if omitted). Raises :class:`InputError` for anything unusable."""
@@ -123,6 +139,8 @@ def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) 
                 quads.append(ox.Quad(quad.subject, quad.predicate, literal, target))
     except SyntaxError as exc:
         raise _syntax_error(path, _FORMAT_NAMES[suffix], exc) from None
+    except MemoryError:
+        raise _oversized_term(path, literal_limit) from None
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror}") from None
     if count > triple_limit:

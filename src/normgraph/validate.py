@@ -802,16 +802,25 @@ def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node])
         found = index.subject(str(focus))
         if found is not None:
             return found
+    # Depth first through the blank nodes that refer to the focus, with a stack of its own:
+    # a contribution may nest blank nodes deeper than Python's recursion limit.
     seen.add(focus)
-    for referrer, predicate in graph.subject_predicates(focus):
+    stack = [iter(list(graph.subject_predicates(focus)))]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        referrer, predicate = step
         if referrer in seen:
             continue
         if isinstance(referrer, URIRef):
             found = index.statement(str(referrer), str(predicate)) or index.subject(str(referrer))
+            if found is not None:
+                return found
         else:
-            found = _position(Result(referrer, result.severity, result.component, result.shape, ""), index, graph, seen)
-        if found is not None:
-            return found
+            seen.add(referrer)
+            stack.append(iter(list(graph.subject_predicates(referrer))))
     return None
 
 
