@@ -263,7 +263,9 @@ def load_parts(layout: Layout, *, data_files: Sequence[Path] | None = None, cont
         "shapes": layout.shape_files(),
         "contribution": contributed,
     }
-    parsed = {part: {path: read_quads(path, GRAPHS[part]) for path in paths} for part, paths in files.items()}
+    # The contribution first: a contributor whose file breaks a bound hears about their file.
+    order = ("contribution", "ontology", "data", "shapes")
+    parsed = {part: {path: read_quads(path, GRAPHS[part]) for path in files[part]} for part in order}
     store = ox.Store()
     for by_file in parsed.values():
         for quads in by_file.values():
