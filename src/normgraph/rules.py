@@ -3,9 +3,10 @@
 A rule file opens with the ``#+`` header every stored query uses (:func:`normgraph.query.parse_header`):
 ``summary``, ``severity`` (Violation, Warning or Info) and ``message``, a template in which
 ``{?name}`` stands for a variable of the row. The query selects what breaks the rule, shaped
-like a SHACL result: ``?this`` is the focus node, ``?path`` and ``?value`` are optional. A rule
-that also counts the cases it checks selects ``?holds``: rows where it is true pass and are no
-result, and :func:`census` counts them (``normgraph stats`` reports its claim backing so).
+like a SHACL result: ``?this`` is the focus node, ``?path`` and ``?value`` are optional.
+
+A rule is written here only when no SHACL shape states it: each rule exists once, as a shape or
+as a rule file, and :mod:`normgraph.gate` runs both kinds.
 
 Rules run on Oxigraph: rdflib's evaluator re-evaluates ``NOT EXISTS`` per row and joins
 ``VALUES`` after a full scan, which makes whole-graph rules take minutes instead of milliseconds.
@@ -27,7 +28,6 @@ from .query import parse_header
 #: Rules are named in results as ``rule:NAME`` (their file name without ``.rq``).
 RULE = Namespace("https://w3id.org/normgraph/rules/")
 _SEVERITIES = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
-_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def load_rules(folder: Path) -> list[Rule]:
 
 
 def rule_rows(store: ox.Store, rule: Rule, graphs: Sequence[ox.NamedNode]) -> list[dict[str, object]]:
-    """The rows of ``rule`` that break it (``?holds`` not true), each as variable -> term."""
+    """The rows of ``rule``: each breaks it, as variable -> term."""
     try:
         solutions = store.query(rule.query, default_graph=list(graphs))
     except SyntaxError as exc:
@@ -73,21 +73,4 @@ def rule_rows(store: ox.Store, rule: Rule, graphs: Sequence[ox.NamedNode]) -> li
     names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     if "this" not in names:
         raise InputError(rule.path, "a rule must select ?this, the node that breaks it")
-    rows = []
-    for solution in solutions:  # type: ignore[union-attr]
-        row = {name: solution[name] for name in names if solution[name] is not None}
-        if row.get("holds") != _TRUE:
-            rows.append(row)
-    return rows
-
-
-def census(store: ox.Store, rules: Sequence[Rule], tag: str, graphs: Sequence[ox.NamedNode]) -> tuple[int, int]:
-    """For the rules tagged ``tag``: how many cases they check, and how many of those pass."""
-    checked = passed = 0
-    for rule in rules:
-        if tag not in rule.tags:
-            continue
-        for solution in store.query(rule.query, default_graph=list(graphs)):  # type: ignore[union-attr]
-            checked += 1
-            passed += solution["holds"] == _TRUE
-    return checked, passed
+    return [{name: solution[name] for name in names if solution[name] is not None} for solution in solutions]  # type: ignore[union-attr]

@@ -1,24 +1,28 @@
 """What the graph holds: counts per class and membership role, claims per source, and how much
 of it is backed by claims.
 
-The backing share comes from the rules themselves (:func:`normgraph.rules.census` over the
-rules tagged ``sourced-fact``): a sourced fact is what those rules check, and it is backed when
-it passes them, so ``stats`` can never count differently from the gate.
+The backing share comes from the gate's own rules, never from a second query: the sourced facts
+are the nodes ``ngsh:SupportedByClaim`` targets (read from that shape), the unbacked ones are those
+it reports, and the unbacked shortcut triples are what ``ngsh:ShortcutBackedShape`` reports. So
+``stats`` can never count differently from ``validate``, ``check`` and ``publish``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .load import GRAPHS, Parts
-from .namespaces import PREFIXES
-from .rules import Rule, census
+from rdflib.namespace import SH
 
-#: The tag of the rules whose cases are the sourced facts.
-SOURCED_FACT = "sourced-fact"
+from .load import GRAPHS
+from .namespaces import PREFIXES
+from .validate import NGSH, Report, Tree
+
+#: The shape that requires a claim behind every fact-bearing node; its targets are the sourced facts.
+BACKING_SHAPE = NGSH.SupportedByClaim
+#: The shape that requires a supported node behind every shortcut triple.
+SHORTCUT_SHAPE = NGSH.ShortcutBackedShape
 
 _PREFIXES = "\n".join(f"PREFIX {prefix}: <{uri}>" for prefix, uri in PREFIXES.items())
 
@@ -47,6 +51,7 @@ class Stats:
     claims_per_source: list[tuple[str, int]]
     sourced_facts: int
     backed_facts: int
+    unbacked_shortcuts: int
     triples: int
 
     @property
@@ -58,15 +63,31 @@ def _pairs(graph: Graph, query: str) -> list[tuple[str, int]]:
     return [(row[0].n3(graph.namespace_manager), int(row[1])) for row in graph.query(query)]
 
 
-def compute(parts: Parts, rules: Sequence[Rule]) -> Stats:
-    """Count what the tree in ``parts`` holds (ontology + vocabularies + data)."""
-    graph = parts.union()
-    sourced, backed = census(parts.store, rules, SOURCED_FACT, [GRAPHS["ontology"], GRAPHS["data"]])
+def _targets(tree: Tree, shape: object) -> int:
+    """How many nodes ``shape`` targets through its ``sh:targetClass`` (instances of subclasses
+    count), over ontology + data."""
+    classes = " ".join(f"<{c}>" for c in tree.parts.shapes.objects(shape, SH.targetClass))  # type: ignore[arg-type]
+    if not classes:
+        return 0
+    query = f"""SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{
+        VALUES ?class {{ {classes} }}
+        ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }}"""
+    rows = tree.parts.store.query(query, default_graph=[GRAPHS["ontology"], GRAPHS["data"]])
+    return int(next(iter(rows))["n"].value)  # type: ignore[call-overload, union-attr]
+
+
+def compute(tree: Tree, report: Report) -> Stats:
+    """Count what ``tree`` holds (ontology + vocabularies + data); ``report`` is the gate's
+    report on it (:func:`normgraph.gate.tree_report`)."""
+    graph = tree.parts.union()
+    sourced = _targets(tree, BACKING_SHAPE)
+    unbacked = {r.focus for r in report.results if r.shape == BACKING_SHAPE}
     return Stats(
         classes=_pairs(graph, _CLASSES),
         membership_roles=_pairs(graph, _ROLES),
         claims_per_source=_pairs(graph, _CLAIMS_PER_SOURCE),
         sourced_facts=sourced,
-        backed_facts=backed,
+        backed_facts=sourced - len(unbacked),
+        unbacked_shortcuts=sum(1 for r in report.results if r.shape == SHORTCUT_SHAPE),
         triples=len(graph),
     )
