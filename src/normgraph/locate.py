@@ -7,8 +7,8 @@ deeply blank-node property lists and collections nest. It never builds a graph (
 :mod:`normgraph.load`'s job) and tolerates what it does not understand by stopping early, so
 the worst outcome of an odd file is a result without a line number.
 
-The same scan bounds nesting depth before a file reaches rdflib, whose recursive-descent
-parser would otherwise exhaust the stack on ``[[[[...`` and report no position.
+The same scan bounds nesting depth (the loader runs it on every Turtle file), so a file nested
+like ``[[[[...`` is refused with the line and column where it passes the bound.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD, Namespace
 from rdflib.term import Node
 
-from .errors import InputError, NormgraphError
+from .errors import NormgraphError
 from .layout import Layout
 from .load import Parts, load_parts
 from .locate import Position, SourceIndex
@@ -609,10 +609,6 @@ def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) ->
                         )
                     )
     return results
-
-
-Engine = Callable[[GraphUnderTest, Shapes, "set[Node] | None"], list[Result]]
-"""An engine runs the shapes over a graph, on the given focus nodes only (all, if None)."""
 
 
 def normgraph_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:

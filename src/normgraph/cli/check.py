@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"ontology:    {parts.count('ontology'):>6} triples in {len(parts.files['ontology'])} files (ontology + vocabularies)")
     print(f"data:        {parts.count('data'):>6} triples in {len(parts.files['data'])} files")
     print(f"shapes:      {parts.count('shapes'):>6} triples in {len(parts.files['shapes'])} files")
-    print(f"rules:       {len(tree.rules):>6} SPARQL rules in {layout.rules_dir.name}/, besides the shapes")
+    print(f"rules:       {len(tree.rules):>6} files in {layout.rules_dir.name}/, run with the shapes")
     status = 0
     problems = inconsistencies(parts.union())
     if problems:
