@@ -165,3 +165,25 @@ def test_stats_counts_backing_with_the_gates_rule(tree: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "sourced facts backed by a claim: 0 of 1 (0.0%)\n" in done.stdout
     assert "shortcut triples with no supported node behind them: 1\n" in done.stdout
+
+
+def test_a_rule_written_in_python_joins_the_gate_with_one_line(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A further rule kind is one more entry in gate.RULE_KINDS; every gate then runs it."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    from normgraph import gate
+    from normgraph.layout import locate
+    from normgraph.validate import Result, validate_tree
+
+    example = RULE["python-example"]
+    sco = URIRef("https://w3id.org/normgraph/id/org/sco")
+
+    def flags_sco(given: gate.GateInput, focus: object) -> list[Result]:
+        assert given.layout is not None and given.layout.root == tree
+        return [Result(sco, SH.Violation, SH.SPARQLConstraintComponent, example, "flagged in Python")]
+
+    monkeypatch.setattr(gate, "RULE_KINDS", (*gate.RULE_KINDS, flags_sco))
+    report = validate_tree(locate(tree))
+    assert [(r.focus, r.message) for r in report.results if r.shape == example] == [(sco, "flagged in Python")]
+    assert not report.conforms

@@ -8,8 +8,10 @@ the rule kinds of :data:`RULE_KINDS`:
   :mod:`normgraph.validate`);
 * a SPARQL rule file in ``rules/`` (:mod:`normgraph.rules`).
 
-A rule kind is a function from a :class:`GateInput` to :class:`~normgraph.validate.Result`
-objects; a further kind (a check written in Python) is one more entry in :data:`RULE_KINDS`.
+A rule kind is a function from a :class:`GateInput` and the focus nodes to
+:class:`~normgraph.validate.Result` objects; a further kind (a check written in Python) is one
+more entry in :data:`RULE_KINDS`, for example
+``lambda given, focus: anchor_results(given.subject.merged, given.layout)``.
 The gate keeps the results on the focus nodes asked for, so each kind may simply report
 everything it finds.
 """
@@ -23,6 +25,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .errors import NormgraphError
+from .layout import Layout
 from .rules import Rule, rule_rows
 from .validate import (
     ENGINES,
@@ -42,12 +45,14 @@ from .validate import (
 @dataclass(frozen=True)
 class GateInput:
     """What a rule kind runs over: the graph under test (ontology, data and any contribution,
-    in rdflib and in Oxigraph), the shapes, the SPARQL rules, and the SHACL engine chosen."""
+    in rdflib as ``subject.merged`` and in Oxigraph as ``subject.store``), the shapes, the SPARQL
+    rules, the SHACL engine chosen, and the tree's layout (where a rule finds the source texts)."""
 
     subject: GraphUnderTest
     shapes: Shapes
     rules: tuple[Rule, ...]
     engine: str = "normgraph"
+    layout: Layout | None = None
 
 
 RuleKind = Callable[[GateInput, "set[Node] | None"], list[Result]]
@@ -111,5 +116,5 @@ def gate_results(given: GateInput, focus: set[Node] | None = None) -> list[Resul
 def tree_report(tree: Tree, *, engine: str = "normgraph") -> Report:
     """The gate over a whole tree (ontology + data), as the report every command renders; the
     tree's graphs are left as they were."""
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules)
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules, layout=tree.layout)
     return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)

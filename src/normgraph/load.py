@@ -52,7 +52,7 @@ GRAPHS = {
     "contribution": ox.NamedNode("urn:normgraph:graph:contribution"),
 }
 
-_POSITION = re.compile(r"^Parser error at line (\d+) (?:column (\d+)|between columns (\d+) and \d+): ")
+_POSITION = re.compile(r"^Parser error (?:at|between) line (\d+) (?:column (\d+)|between columns (\d+) and \d+)(?: and line \d+ column \d+)?: ")
 _TRAILING_LINE = re.compile(r" \(line \d+\)$")
 
 

@@ -650,6 +650,7 @@ class Validator:
         engine: str = "normgraph",
         reuse_data: bool = False,
         rules: Sequence[Rule] = (),
+        layout: Layout | None = None,
     ):
         from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
 
@@ -657,7 +658,7 @@ class Validator:
             raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
         self.shapes = shapes
         self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data)
-        self.given = GateInput(self.subject, shapes, tuple(rules), engine)
+        self.given = GateInput(self.subject, shapes, tuple(rules), engine, layout)
 
     def run(self, focus: set[Node] | None) -> list[Result]:
         from .gate import gate_results  # noqa: PLC0415
@@ -897,7 +898,7 @@ def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bo
     files = [Path(f) for f in files]
     tree = load_tree(layout, contribution=files)
     contribution = Contribution.of(tree.parts)
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data, rules=tree.rules)
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data, rules=tree.rules, layout=layout)
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):
