@@ -187,3 +187,13 @@ def test_a_rule_written_in_python_joins_the_gate_with_one_line(tree: Path, monke
     report = validate_tree(locate(tree))
     assert [(r.focus, r.message) for r in report.results if r.shape == example] == [(sco, "flagged in Python")]
     assert not report.conforms
+
+
+def test_a_cached_report_never_hides_a_bound(tree: Path) -> None:
+    """The cache key holds the bounds in force: a report cached under one bound is not served
+    under another, and a bad setting is an error even when a report is cached."""
+    path = tree.parent / "names.ttl"
+    path.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "Shanghai Cooperation"@en .\n', encoding="utf-8")
+    assert run_in_tree(tree, "validate", str(path)).returncode == 0
+    assert _one_line_error(run_in_tree(tree, "validate", str(path), NORMGRAPH_MAX_LITERAL="5")).startswith(f"{path}:1:")
+    assert _one_line_error(run_in_tree(tree, "validate", str(path), NORMGRAPH_MAX_LITERAL="x")).startswith("$NORMGRAPH_MAX_LITERAL must be")
