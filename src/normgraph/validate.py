@@ -16,6 +16,10 @@ Two engines share the work, each doing what it does fast:
 
 Shapes marked ``ngsh:dataGraphOnly`` see the data alone, without the ontology.
 
+The shapes are one kind of rule among those :mod:`normgraph.gate` runs (the SPARQL rules of
+``rules/`` are another); :class:`Validator` runs the whole gate, so a contribution is judged by
+every rule, here as in ``add``, ``check`` and ``publish``.
+
 A contribution is validated merged with the ontology, the vocabularies and the existing data.
 Only what it causes is reported: the results on the nodes it mentions, minus those the same
 nodes already had before it (see :meth:`Validator.contribution_results`).
