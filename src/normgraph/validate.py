@@ -45,7 +45,7 @@ from rdflib.term import Node
 
 from .errors import NormgraphError
 from .layout import Layout
-from .load import Parts, load_parts
+from .load import Parts, load_parts, to_rdflib_term
 from .locate import Position, SourceIndex
 from .rules import RULE, Rule, load_rules
 from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
@@ -401,19 +401,7 @@ class _ToOxigraph:
 
     def rdflib(self, term: object) -> Node:
         found = self.back.get(term)
-        if found is not None:
-            return found
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            if term.datatype.value == str(XSD.string):
-                return Literal(term.value)
-            return Literal(term.value, datatype=URIRef(term.datatype.value))
-        raise NormgraphError(f"unexpected term from Oxigraph: {term!r}")
+        return found if found is not None else to_rdflib_term(term)
 
 
 class GraphUnderTest:
