@@ -112,5 +112,5 @@ def gate_results(given: GateInput, focus: set[Node] | None = None) -> list[Resul
 def tree_report(tree: Tree, *, engine: str = "normgraph") -> Report:
     """The gate over a whole tree (ontology + data), as the report every command renders; the
     tree's graphs are left as they were."""
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules, layout=tree.layout)
+    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules, layout=tree.layout, store=tree.parts.store)
     return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)

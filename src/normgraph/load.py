@@ -201,6 +201,8 @@ def parse_files(paths: Sequence[Path], graph: Graph | None = None) -> Graph:
 class Parts:
     """A tree loaded into one Oxigraph store, each part in its named graph of :data:`GRAPHS`;
     ``ontology`` includes the vocabularies, ``contribution`` holds the files being checked.
+    The validator works on this store itself (:class:`normgraph.validate.GraphUnderTest`), and
+    there the contribution graph holds only what a contribution adds to the data.
     ``parsed`` keeps each part's quads as written, for the rdflib views (:attr:`ontology`,
     :attr:`data`, :attr:`shapes`, :attr:`contribution`), each converted on first use, once.
     """

@@ -45,7 +45,7 @@ from rdflib.term import Node
 
 from .errors import NormgraphError
 from .layout import Layout
-from .load import Parts, load_parts, to_rdflib_term
+from .load import GRAPHS, Parts, load_parts, to_rdflib_term
 from .locate import Position, SourceIndex
 from .rules import RULE, Rule, load_rules
 from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
@@ -56,9 +56,9 @@ DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH), "rule": str(RU
 
 ENGINES = ("normgraph", "pyshacl")
 
-_ONTOLOGY_GRAPH = ox.NamedNode("urn:normgraph:graph:ontology")
-_DATA_GRAPH = ox.NamedNode("urn:normgraph:graph:data")
-_CONTRIBUTION_GRAPH = ox.NamedNode("urn:normgraph:graph:contribution")
+_ONTOLOGY_GRAPH = GRAPHS["ontology"]
+_DATA_GRAPH = GRAPHS["data"]
+_CONTRIBUTION_GRAPH = GRAPHS["contribution"]
 
 #: Predicates a SPARQL-based shape may carry besides its targets and constraints.
 _SPARQL_SHAPE_ANNOTATIONS = {
@@ -409,15 +409,22 @@ class GraphUnderTest:
     and taken away again (:meth:`contributing`).
 
     With ``reuse_data`` the data graph itself becomes the merged graph (saving a copy of every
-    triple); the caller must not use it afterwards.
+    triple); the caller must not use it afterwards. ``store`` is the loader's store
+    (:attr:`normgraph.load.Parts.store`), which holds the same ontology and data in the same named
+    graphs: it is used as it is, its contribution graph emptied (:meth:`contributing` fills it
+    with what a contribution adds). Without it the triples are copied into a store of its own.
     """
 
-    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False):
+    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False, store: ox.Store | None = None):
         self.convert = _ToOxigraph()
         convert = self.convert
-        self.store = ox.Store()
-        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
-        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+        if store is None:
+            store = ox.Store()
+            store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
+            store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+        else:
+            store.clear_graph(_CONTRIBUTION_GRAPH)
+        self.store = store
         self._data = None if reuse_data else data
         if reuse_data:
             self.merged = data
@@ -643,13 +650,14 @@ class Validator:
         reuse_data: bool = False,
         rules: Sequence[Rule] = (),
         layout: Layout | None = None,
+        store: ox.Store | None = None,
     ):
         from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
 
         if engine not in ENGINES:
             raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
         self.shapes = shapes
-        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data)
+        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data, store=store)
         self.given = GateInput(self.subject, shapes, tuple(rules), engine, layout)
 
     def run(self, focus: set[Node] | None) -> list[Result]:
@@ -890,7 +898,9 @@ def _check(layout: Layout, files: Sequence[Path], engine: str, *, reuse_data: bo
     files = [Path(f) for f in files]
     tree = load_tree(layout, contribution=files)
     contribution = Contribution.of(tree.parts)
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data, rules=tree.rules, layout=layout)
+    validator = Validator(
+        tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data, rules=tree.rules, layout=layout, store=tree.parts.store
+    )
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):
