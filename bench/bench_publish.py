@@ -59,7 +59,7 @@ def write_synthetic_tree(root: Path, triples: int) -> int:
     returns the number of data triples written."""
     for folder in ("ontology", "shapes"):
         shutil.copytree(ROOT / folder, root / folder)
-    (root / "queries" / "checks").mkdir(parents=True)
+    (root / "queries").mkdir()
     data = root / "data"
     data.mkdir()
     units = max(1, triples // TRIPLES_PER_UNIT)

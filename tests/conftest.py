@@ -41,10 +41,10 @@ def graph(parts: Parts) -> Graph:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    """A scratch tree to write into: the ontology, the shapes and the entity files of data/,
-    with the source texts beside it (``../shared/seeds``) as beside a checkout."""
+    """A scratch tree to write into: the ontology, the shapes, the rules and the entity files of
+    data/, with the source texts beside it (``../shared/seeds``) as beside a checkout."""
     root = tmp_path / "tree"
-    for folder in ("ontology", "shapes"):
+    for folder in ("ontology", "shapes", "rules"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / "data").mkdir()
     for name in ENTITY_FILES:

@@ -307,9 +307,9 @@ def test_jsonld_has_an_inline_context_and_parses_without_network(monkeypatch):
 
 
 def make_tree(root: Path, data: Path = FIXTURES / "publish" / "entities.ttl") -> Layout:
-    """A normgraph tree: the repository's ontology, shapes, queries, pyproject.toml and
+    """A normgraph tree: the repository's ontology, shapes, rules, queries, pyproject.toml and
     CHANGELOG.md, with ``data`` as its only data file."""
-    for folder in ("ontology", "shapes", "queries"):
+    for folder in ("ontology", "shapes", "rules", "queries"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / "data").mkdir()
     shutil.copy(data, root / "data" / data.name)
@@ -489,8 +489,8 @@ def test_rebuild_in_a_fresh_process_gives_identical_bytes(small_release, small_t
 
 
 def broken_tree(root: Path) -> Layout:
-    """A tree whose data refers to an organisation that nothing describes: the zero-row check
-    for dangling references fails."""
+    """A tree whose data refers to an organisation that nothing describes: the shape for
+    referenced entities (ngsh:ReferencedEntityShape) fails."""
     data = root / "broken.ttl"
     data.write_text(
         (FIXTURES / "publish" / "entities.ttl").read_text(encoding="utf-8")
@@ -508,7 +508,7 @@ def test_gate_failure_writes_nothing_and_keeps_the_previous_release(small_releas
     done = run_cli("--root", str(layout.root), "publish", "--out", str(out), "--quiet")
     assert done.returncode == 1
     assert "the tree is not releasable; nothing was written" in done.stderr
-    assert "check dangling-reference" in done.stderr and "no-such-organisation" in done.stderr
+    assert "no-such-organisation is not described anywhere" in done.stderr
     assert "Traceback" not in done.stderr
     assert tree_bytes(out) == before
 

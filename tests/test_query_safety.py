@@ -372,7 +372,7 @@ def test_the_default_limit_is_thirty_seconds(monkeypatch):
     monkeypatch.setenv("NORMGRAPH_QUERY_TIMEOUT", "soon")
     with pytest.raises(UsageError) as caught:
         q.default_timeout()
-    assert str(caught.value) == "$NORMGRAPH_QUERY_TIMEOUT must be a number, not 'soon'"
+    assert str(caught.value) == "$NORMGRAPH_QUERY_TIMEOUT must be a number (the wall-clock limit of a query in seconds, 0 for none), not 'soon'"
 
 
 def test_rows_stop_at_the_cap(engine):

@@ -155,13 +155,15 @@ def test_deep_nesting_is_refused_with_its_position(tree: Path, opening: str) -> 
     assert message == f"{path}:2:{column}: blank nodes and lists are nested more than 64 deep (set NORMGRAPH_MAX_DEPTH to raise the limit)\n"
 
 
-def test_nesting_beyond_the_parser_is_a_message_not_a_crash(tree: Path) -> None:
-    """With the nesting bound lifted, rdflib's recursive parser runs out of stack: normgraph
-    still answers with a message."""
+def test_nesting_beyond_the_bound_no_longer_reaches_a_recursive_parser(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader's parser (Oxigraph) keeps its own stack: with the nesting bound lifted, a file
+    nested 20,000 deep loads instead of exhausting Python's."""
+    from normgraph.load import read_quads
+
     path = tree.parent / "deeper.ttl"
     path.write_text("<http://x/s> <http://x/p> " + "[ <http://x/p> " * 20_000 + "<http://x/o>" + " ]" * 20_000 + " .\n", encoding="utf-8")
-    message = refused(tree, path, NORMGRAPH_MAX_DEPTH="1000000")
-    assert message == f"{path}: input is nested too deeply to parse safely\n"
+    monkeypatch.setenv("NORMGRAPH_MAX_DEPTH", "1000000")
+    assert len(read_quads(path)) == 20_001
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tree: Path) -> None:
@@ -190,7 +192,7 @@ def test_formats_that_can_fetch_or_expand_are_refused(tree: Path, suffix: str) -
 def test_json_ld_disguised_as_turtle_is_a_syntax_error(tree: Path) -> None:
     path = tree.parent / "disguised.ttl"
     path.write_text('{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://x/a"}\n', encoding="utf-8")
-    assert refused(tree, path) == f"{path}:1:1: Turtle syntax error: expected directive or statement\n"
+    assert refused(tree, path).startswith(f"{path}:1:1: Turtle syntax error: ")
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_position(tree: Path) -> None:

@@ -1,6 +1,6 @@
 """Where the ontology, data, shapes and queries live.
 
-normgraph runs in two settings. In a checkout (or any folder that holds the four Turtle folders)
+normgraph runs in two settings. In a checkout (or any folder that holds the tree's folders)
 it works on that folder's files, so contributors see their edits at once and ``normgraph add``
 can write to ``data/``. Installed elsewhere it falls back to the copy bundled inside the package,
 which is read-only. ``NORMGRAPH_ROOT`` or ``--root`` picks a folder explicitly.
@@ -44,8 +44,9 @@ class Layout:
         return self.root / "queries"
 
     @property
-    def checks_dir(self) -> Path:
-        return self.queries_dir / "checks"
+    def rules_dir(self) -> Path:
+        """The project rules written in SPARQL (:mod:`normgraph.rules`)."""
+        return self.root / "rules"
 
     def ontology_files(self) -> list[Path]:
         """The ontology first, then the vocabularies, in a stable order."""

@@ -7,23 +7,22 @@ deeply blank-node property lists and collections nest. It never builds a graph (
 :mod:`normgraph.load`'s job) and tolerates what it does not understand by stopping early, so
 the worst outcome of an odd file is a result without a line number.
 
-The same scan bounds nesting depth before a file reaches rdflib, whose recursive-descent
-parser would otherwise exhaust the stack on ``[[[[...`` and report no position.
+The same scan bounds nesting depth (the loader runs it on every Turtle file), so a file nested
+like ``[[[[...`` is refused with the line and column where it passes the bound.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from . import bounds
 from .errors import InputError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DEFAULT_MAX_DEPTH = 64
 
 _TOKEN = re.compile(
     r"""
@@ -45,11 +44,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
-
-
-def max_depth() -> int:
-    """The nesting bound: $NORMGRAPH_MAX_DEPTH, else 64 (Turtle written by people rarely passes 5)."""
-    return int(os.environ.get("NORMGRAPH_MAX_DEPTH", DEFAULT_MAX_DEPTH))
 
 
 @dataclass(frozen=True)
@@ -165,7 +159,7 @@ class _Scanner:
         return self.index
 
     def _limit(self) -> int:
-        return self.depth_limit if self.depth_limit is not None else max_depth()
+        return self.depth_limit if self.depth_limit is not None else int(bounds.MAX_DEPTH.value())
 
     def _consume_term(self, frame: _Frame, iri: str | None, line: int, column: int) -> None:
         """Record a term in the role the structure gives it, and move the frame on."""
@@ -203,21 +197,6 @@ def scan_text(path: Path, text: str, *, depth_limit: int | None = None) -> FileI
     """Index ``text`` (the content of ``path``). Raises :class:`InputError` with the line and
     column where blank nodes or lists nest deeper than the limit."""
     return _Scanner(path, text, depth_limit).scan()
-
-
-def check_nesting(path: Path, *, size_limit: int, depth_limit: int | None = None) -> None:
-    """Refuse ``path`` if it nests deeper than the limit, before any recursive parser sees it.
-
-    Files over ``size_limit`` bytes, unreadable or not UTF-8 are left for
-    :func:`normgraph.load.parse_file`, which reports them with its own messages.
-    """
-    try:
-        if path.stat().st_size > size_limit:
-            return
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return
-    scan_text(path, text, depth_limit=depth_limit)
 
 
 class SourceIndex:

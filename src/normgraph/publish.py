@@ -16,8 +16,8 @@ A release is a folder ``normgraph-VERSION`` inside the output folder::
 
 How a release stays trustworthy:
 
-* **Validated first.** :func:`release_gate` (version agreement, SHACL validation, OWL-RL
-  consistency, the zero-row checks) must report nothing, or nothing is written at all.
+* **Validated first.** :func:`release_gate` (version agreement, the gate's rules, OWL-RL
+  consistency) must report nothing, or nothing is written at all.
 * **All or nothing.** The release is built in a hidden temporary folder inside the output folder
   and renamed into place only when complete, so a failure or an interruption leaves no partial
   release, and a release already in the folder is never touched. A published version does not
@@ -45,17 +45,14 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from .checks import run_checks
 from .docs import write_documentation
 from .errors import NormgraphError
-from .evidence import anchor_results
 from .layout import Layout
-from .load import Parts, parse_file, parse_files
+from .load import Parts
 from .namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .reason import closure, error_messages
 from .serialize import ntriples_digest, sorted_unique, write_jsonld, write_ntriples, write_turtle
-from .texts import source_texts
-from .validate import DISPLAY_PREFIXES, finish, one_line, prepare_shapes, validate_graphs
+from .validate import DISPLAY_PREFIXES, Tree, load_tree, one_line
 from .version import read_versions, version_problems
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, describe, statistics
 from .worktree import uncommitted
@@ -105,12 +102,16 @@ class Release:
 
 @dataclass
 class Inputs:
-    """The parsed tree: the parts that are validated, and the ontology files one by one for the
-    documentation."""
+    """The tree as loaded once (:func:`normgraph.validate.load_tree`), and the ontology files
+    one by one for the documentation."""
 
-    parts: Parts
+    tree: Tree
     ontology_files: list[tuple[Path, Graph]]
     _closure: Graph | None = None
+
+    @property
+    def parts(self) -> Parts:
+        return self.tree.parts
 
     def closure(self) -> Graph:
         """The OWL-RL closure of ontology + data, computed once for both the consistency check
@@ -121,20 +122,9 @@ class Inputs:
 
 
 def load_inputs(layout: Layout) -> Inputs:
-    """Parse the tree once; the gate and the dumps then see exactly the same graphs."""
-    ontology_files = [(path, parse_file(path)) for path in layout.ontology_files()]
-    ontology = bind_prefixes(Graph())
-    for _, graph in ontology_files:
-        ontology += graph
-    files = {"ontology": layout.ontology_files(), "data": layout.data_files(), "shapes": layout.shape_files()}
-    parts = Parts(
-        layout=layout,
-        ontology=ontology,
-        data=parse_files(files["data"]),
-        shapes=parse_files(files["shapes"]),
-        files=files,
-    )
-    return Inputs(parts, ontology_files)
+    """Load the tree once; the gate and the dumps then see exactly the same graphs."""
+    tree = load_tree(layout)
+    return Inputs(tree, list(tree.parts.file_graphs("ontology").items()))
 
 
 def _one(graph: Graph, subject: URIRef, predicate: URIRef, what: str):
@@ -183,23 +173,17 @@ def release_gate(inputs: Inputs) -> list[str]:
     """Every reason not to release, empty when there is none.
 
     In order: the version statements must agree (:func:`normgraph.version.version_problems`);
-    the data must raise no SHACL violation (:func:`normgraph.validate.validate_graphs`, the
-    engine behind ``normgraph validate``; warnings do not block a release) and every evidence
-    anchor must hold (:func:`normgraph.evidence.anchor_results`); the OWL-RL closure of
-    ontology + data must be consistent; every zero-row check in ``queries/checks/`` must return
-    no rows. All of it runs on the graphs the release is then built from.
+    the data must break no rule of the gate (:func:`normgraph.gate.tree_report`, the rule set
+    behind ``validate``, ``add`` and ``check``, every evidence anchor checked against its source
+    text; warnings do not block a release); the OWL-RL closure of ontology + data must be
+    consistent. All of it runs on the graphs the release is then built from.
     """
+    from .gate import tree_report  # noqa: PLC0415 - the gate loads pySHACL; only a release pays it
+
     parts = inputs.parts
     problems = [f"version: {p}" for p in version_problems(read_versions(parts.layout, dict(inputs.ontology_files)))]
-    violations = [r for r in validate_graphs(parts.ontology, parts.data, prepare_shapes(parts.shapes)) if r.is_violation]
-    violations += anchor_results(parts.data, source_texts(parts.layout))
-    if violations:
-        data_files = parts.files["data"]
-        problems.extend(f"validation: {one_line(result)}" for result in finish(violations, parts.union(), data_files, data_files).results)
+    problems.extend(f"validation: {one_line(result)}" for result in tree_report(inputs.tree).results if result.is_violation)
     problems.extend(f"OWL-RL: {message}" for message in error_messages(inputs.closure()))
-    for check in run_checks(parts.union(), parts.layout.checks_dir):
-        if not check.passed:
-            problems.append(f"check {check.name} ({check.summary}): {len(check.rows)} rows, first: {' '.join(check.rows[0])}")
     return problems
 
 

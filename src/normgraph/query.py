@@ -58,6 +58,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from . import bounds
 from .errors import InputError, NormgraphError, UsageError
 from .layout import Layout
 from .namespaces import PREFIXES, bind_prefixes
@@ -67,10 +68,6 @@ from .query_options import DEFAULT_ENGINE, ENGINES, FORMATS
 # Limits and errors
 # ---------------------------------------------------------------------------------------------
 
-#: Seconds a query may run before it is stopped; $NORMGRAPH_QUERY_TIMEOUT overrides.
-DEFAULT_TIMEOUT = 30.0
-#: Result rows (or triples) returned at most; $NORMGRAPH_MAX_ROWS overrides.
-DEFAULT_MAX_ROWS = 10_000
 #: Longest query text accepted, in characters.
 MAX_QUERY_CHARS = 1_000_000
 #: The parser works recursively; this bounds how deeply a query may nest.
@@ -79,26 +76,13 @@ PARSE_RECURSION_LIMIT = 4000
 
 
 def default_timeout() -> float:
-    """The wall-clock limit: $NORMGRAPH_QUERY_TIMEOUT (seconds; 0 for none), else 30 s."""
-    return _env_number("NORMGRAPH_QUERY_TIMEOUT", DEFAULT_TIMEOUT, float)
+    """The wall-clock limit in seconds (0 for none): :data:`normgraph.bounds.QUERY_TIMEOUT`."""
+    return float(bounds.QUERY_TIMEOUT.value())
 
 
 def default_max_rows() -> int:
-    """The row cap: $NORMGRAPH_MAX_ROWS, else 10,000."""
-    return _env_number("NORMGRAPH_MAX_ROWS", DEFAULT_MAX_ROWS, int)
-
-
-def _env_number(name: str, default, kind):
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise UsageError(f"${name} must be a number, not {raw!r}") from None
-    if value < 0:
-        raise UsageError(f"${name} must not be negative")
-    return value
+    """The row cap: :data:`normgraph.bounds.MAX_ROWS`."""
+    return int(bounds.MAX_ROWS.value())
 
 
 class QueryRefused(NormgraphError):
@@ -192,13 +176,15 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 #: grlc's decorators. normgraph acts on the first four; the others (about web APIs and remote
 #: endpoints) are accepted, so grlc query collections run unchanged, and otherwise ignored.
-KNOWN_DECORATORS = ("summary", "description", "tags", "defaults", "enumerate", "endpoint", "endpoint_in_url", "method", "pagination", "transform")
+KNOWN_DECORATORS = ("summary", "description", "severity", "message", "tags", "defaults", "enumerate", "endpoint", "endpoint_in_url", "method", "pagination", "transform")
 
 
 @dataclass(frozen=True)
 class Header:
     summary: str = ""
     description: str = ""
+    severity: str = ""
+    message: str = ""
     tags: tuple[str, ...] = ()
     defaults: Mapping[str, str] = field(default_factory=dict)
 
@@ -254,7 +240,7 @@ def parse_header(text: str, path: Path | str = "query") -> Header:
     for number, key, lines in entries:
         if key in values:
             raise InputError(path, f"decorator {key!r} is given twice", number)
-        if key in ("summary", "description"):
+        if key in ("summary", "description", "severity", "message"):
             values[key] = " ".join(_unquote(line) if i == 0 else line for i, line in enumerate(lines))
         elif key == "tags":
             tags: list[str] = []
@@ -273,6 +259,8 @@ def parse_header(text: str, path: Path | str = "query") -> Header:
     return Header(
         summary=str(values.get("summary", "")),
         description=str(values.get("description", "")),
+        severity=str(values.get("severity", "")),
+        message=str(values.get("message", "")),
         tags=tuple(values.get("tags", ())),  # type: ignore[arg-type]
         defaults=dict(values.get("defaults", {})),  # type: ignore[arg-type]
     )

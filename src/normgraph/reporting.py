@@ -6,8 +6,8 @@ from the cache, cost no more than Python's start-up. Only Turtle output loads rd
 
 The cache makes repeated validation of unchanged inputs instant. Its key is the SHA-256 of
 everything the report depends on: the bytes and paths of every ontology, vocabulary, shapes,
-data and contributed file, the engine, the source of normgraph itself and the versions of
-pySHACL, rdflib and pyoxigraph. A report is cached only when validation finished; input errors
+rule, data and contributed file, the input bounds in force, the engine, the source of normgraph
+itself and the versions of pySHACL, rdflib and pyoxigraph. A report is cached only when validation finished; input errors
 never are. ``NORMGRAPH_CACHE_DIR`` moves the cache, ``--no-cache`` bypasses it.
 """
 
@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import bounds
 from .layout import Layout
 
 #: Cached reports kept; older ones are removed when a new one is written.
@@ -202,12 +203,14 @@ def cache_key(layout: Layout, files: Sequence[Path], engine: str) -> str | None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
     digest.update(f"engine={engine};{_library_versions()}\0".encode())
+    digest.update(";".join(f"{bound.variable}={bound.value()}" for bound in bounds.ALL).encode() + b"\0")
     try:
         for source in sorted(_PACKAGE.rglob("*.py")):
             add("code", source)
         for label, paths in (
             ("ontology", layout.ontology_files()),
             ("shapes", layout.shape_files()),
+            ("rules", sorted(layout.rules_dir.glob("*.rq"))),
             ("data", layout.data_files()),
             ("input", list(files)),
         ):

@@ -1,5 +1,11 @@
 """What the graph holds: counts per class and membership role, claims per source, and how much
-of it is backed by claims."""
+of it is backed by claims.
+
+The backing share comes from the gate's own rules, never from a second query: the sourced facts
+are the nodes ``ngsh:SupportedByClaim`` targets (read from that shape), the unbacked ones are those
+it reports, and the unbacked shortcut triples are what ``ngsh:ShortcutBackedShape`` reports. So
+``stats`` can never count differently from ``validate``, ``check`` and ``publish``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,16 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
+from rdflib.namespace import SH
+
+from .load import GRAPHS
 from .namespaces import PREFIXES
+from .validate import NGSH, Report, Tree
+
+#: The shape that requires a claim behind every fact-bearing node; its targets are the sourced facts.
+BACKING_SHAPE = NGSH.SupportedByClaim
+#: The shape that requires a supported node behind every shortcut triple.
+SHORTCUT_SHAPE = NGSH.ShortcutBackedShape
 
 _PREFIXES = "\n".join(f"PREFIX {prefix}: <{uri}>" for prefix, uri in PREFIXES.items())
 
@@ -29,36 +44,6 @@ WHERE { ?c a ng:Claim ; dcterms:source ?source . }
 GROUP BY ?source ORDER BY ?source
 """
 
-# A sourced fact is an n-ary node of one of these classes, or a shortcut triple that a check ties
-# to such a node. Both are counted, and each is backed when a claim supports the node.
-_NODES = _PREFIXES + """
-SELECT (COUNT(DISTINCT ?node) AS ?total) (COUNT(DISTINCT ?backed) AS ?supported)
-WHERE {
-  VALUES ?class { org:Membership ng:NormStance ng:RoleAttribution ng:Event ng:Figure ng:OfficeHolding }
-  ?node a ?class .
-  OPTIONAL { ?claim a ng:Claim ; ng:supports ?node . BIND(?node AS ?backed) }
-}
-"""
-
-_SHORTCUTS = _PREFIXES + """
-SELECT (COUNT(*) AS ?total) (SUM(?ok) AS ?supported)
-WHERE {
-  {
-    VALUES (?p ?type) { (ng:endorses stance:endorses) (ng:promotes stance:promotes) (ng:challenges stance:challenges) }
-    ?h ?p ?o .
-    BIND(IF(EXISTS { ?n ng:holder ?h ; ng:norm ?o ; ng:stanceType ?type . ?c ng:supports ?n }, 1, 0) AS ?ok)
-  } UNION {
-    ?h ng:hasRoleConception ?o .
-    BIND(IF(EXISTS { ?n ng:holder ?h ; ng:roleConception ?o . ?c ng:supports ?n }, 1, 0) AS ?ok)
-  } UNION {
-    VALUES (?p ?link) { (ng:createdOnBasisOf ng:basis) (ng:hasPredecessor ng:predecessor) }
-    ?h ?p ?o .
-    BIND(IF(EXISTS { ?e ng:createdOrganisation ?h ; ?link ?o . ?c ng:supports ?e }, 1, 0) AS ?ok)
-  }
-}
-"""
-
-
 @dataclass
 class Stats:
     classes: list[tuple[str, int]]
@@ -66,6 +51,7 @@ class Stats:
     claims_per_source: list[tuple[str, int]]
     sourced_facts: int
     backed_facts: int
+    unbacked_shortcuts: int
     triples: int
 
     @property
@@ -77,20 +63,31 @@ def _pairs(graph: Graph, query: str) -> list[tuple[str, int]]:
     return [(row[0].n3(graph.namespace_manager), int(row[1])) for row in graph.query(query)]
 
 
-def _totals(graph: Graph, query: str) -> tuple[int, int]:
-    row = next(iter(graph.query(query)))
-    return int(row[0] or 0), int(row[1] or 0)
+def _targets(tree: Tree, shape: object) -> int:
+    """How many nodes ``shape`` targets through its ``sh:targetClass`` (instances of subclasses
+    count), over ontology + data."""
+    classes = " ".join(f"<{c}>" for c in tree.parts.shapes.objects(shape, SH.targetClass))  # type: ignore[arg-type]
+    if not classes:
+        return 0
+    query = f"""SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{
+        VALUES ?class {{ {classes} }}
+        ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }}"""
+    rows = tree.parts.store.query(query, default_graph=[GRAPHS["ontology"], GRAPHS["data"]])
+    return int(next(iter(rows))["n"].value)  # type: ignore[call-overload, union-attr]
 
 
-def compute(graph: Graph) -> Stats:
-    """Count what ``graph`` (ontology + vocabularies + data) holds."""
-    nodes, nodes_backed = _totals(graph, _NODES)
-    shortcuts, shortcuts_backed = _totals(graph, _SHORTCUTS)
+def compute(tree: Tree, report: Report) -> Stats:
+    """Count what ``tree`` holds (ontology + vocabularies + data); ``report`` is the gate's
+    report on it (:func:`normgraph.gate.tree_report`)."""
+    graph = tree.parts.union()
+    sourced = _targets(tree, BACKING_SHAPE)
+    unbacked = {r.focus for r in report.results if r.shape == BACKING_SHAPE}
     return Stats(
         classes=_pairs(graph, _CLASSES),
         membership_roles=_pairs(graph, _ROLES),
         claims_per_source=_pairs(graph, _CLAIMS_PER_SOURCE),
-        sourced_facts=nodes + shortcuts,
-        backed_facts=nodes_backed + shortcuts_backed,
+        sourced_facts=sourced,
+        backed_facts=sourced - len(unbacked),
+        unbacked_shortcuts=sum(1 for r in report.results if r.shape == SHORTCUT_SHAPE),
         triples=len(graph),
     )

@@ -16,6 +16,10 @@ Two engines share the work, each doing what it does fast:
 
 Shapes marked ``ngsh:dataGraphOnly`` see the data alone, without the ontology.
 
+The shapes are one kind of rule among those :mod:`normgraph.gate` runs (the SPARQL rules of
+``rules/`` are another); :class:`Validator` runs the whole gate, so a contribution is judged by
+every rule, here as in ``add``, ``check`` and ``publish``.
+
 A contribution is validated merged with the ontology, the vocabularies and the existing data.
 Only what it causes is reported: the results on the nodes it mentions, minus those the same
 nodes already had before it (see :meth:`Validator.contribution_results`).
@@ -39,22 +43,23 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD, Namespace
 from rdflib.term import Node
 
-from .errors import InputError, NormgraphError
+from .errors import NormgraphError
 from .layout import Layout
-from .load import DEFAULT_MAX_TRIPLES, max_bytes, parse_file
-from .locate import Position, SourceIndex, check_nesting
+from .load import GRAPHS, Parts, load_parts, to_rdflib_term
+from .locate import Position, SourceIndex
+from .rules import RULE, Rule, load_rules
 from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .texts import SourceTexts, source_texts
 
 NGSH = Namespace("https://w3id.org/normgraph/shapes#")
-#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' own.
-DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH)}
+#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' and rules'.
+DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH), "rule": str(RULE)}
 
 ENGINES = ("normgraph", "pyshacl")
 
-_ONTOLOGY_GRAPH = ox.NamedNode("urn:normgraph:graph:ontology")
-_DATA_GRAPH = ox.NamedNode("urn:normgraph:graph:data")
-_CONTRIBUTION_GRAPH = ox.NamedNode("urn:normgraph:graph:contribution")
+_ONTOLOGY_GRAPH = GRAPHS["ontology"]
+_DATA_GRAPH = GRAPHS["data"]
+_CONTRIBUTION_GRAPH = GRAPHS["contribution"]
 
 #: Predicates a SPARQL-based shape may carry besides its targets and constraints.
 _SPARQL_SHAPE_ANNOTATIONS = {
@@ -63,11 +68,6 @@ _SPARQL_SHAPE_ANNOTATIONS = {
 }
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _MESSAGE_VARIABLE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def max_triples() -> int:
-    """The triple bound per file: $NORMGRAPH_MAX_TRIPLES, else load's default."""
-    return int(os.environ.get("NORMGRAPH_MAX_TRIPLES", DEFAULT_MAX_TRIPLES))
 
 
 class ShapesError(NormgraphError):
@@ -402,19 +402,7 @@ class _ToOxigraph:
 
     def rdflib(self, term: object) -> Node:
         found = self.back.get(term)
-        if found is not None:
-            return found
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            if term.datatype.value == str(XSD.string):
-                return Literal(term.value)
-            return Literal(term.value, datatype=URIRef(term.datatype.value))
-        raise NormgraphError(f"unexpected term from Oxigraph: {term!r}")
+        return found if found is not None else to_rdflib_term(term)
 
 
 class GraphUnderTest:
@@ -422,15 +410,22 @@ class GraphUnderTest:
     and taken away again (:meth:`contributing`).
 
     With ``reuse_data`` the data graph itself becomes the merged graph (saving a copy of every
-    triple); the caller must not use it afterwards.
+    triple); the caller must not use it afterwards. ``store`` is the loader's store
+    (:attr:`normgraph.load.Parts.store`), which holds the same ontology and data in the same named
+    graphs: it is used as it is, its contribution graph emptied (:meth:`contributing` fills it
+    with what a contribution adds). Without it the triples are copied into a store of its own.
     """
 
-    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False):
+    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False, store: ox.Store | None = None):
         self.convert = _ToOxigraph()
         convert = self.convert
-        self.store = ox.Store()
-        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
-        self.store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+        if store is None:
+            store = ox.Store()
+            store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
+            store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+        else:
+            store.clear_graph(_CONTRIBUTION_GRAPH)
+        self.store = store
         self._data = None if reuse_data else data
         if reuse_data:
             self.merged = data
@@ -553,7 +548,7 @@ def _pyshacl(data: Graph, shapes: Graph, *, advanced: bool, focus: set[Node] | N
     return results if focus is None else [r for r in results if r.focus in focus]
 
 
-def _format_message(template: str, bindings: dict[str, Node]) -> str:
+def format_message(template: str, bindings: dict[str, Node]) -> str:
     return _MESSAGE_VARIABLE.sub(lambda m: NAMES.term(bindings.get(m.group(1))) or m.group(0), template)
 
 
@@ -628,17 +623,13 @@ def _sparql(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) ->
                         severity=shape.severity,
                         component=SH.SPARQLConstraintComponent,
                         shape=shape.node,
-                        message=_format_message(templates[0], bindings) if templates else "",
+                        message=format_message(templates[0], bindings) if templates else "",
                         path=path if isinstance(path, URIRef) else None,
                         value=bindings.get("value", node),
                         constraint=constraint.node,
                     )
                 )
     return results
-
-
-Engine = Callable[[GraphUnderTest, Shapes, "set[Node] | None"], list[Result]]
-"""An engine runs the shapes over a graph, on the given focus nodes only (all, if None)."""
 
 
 def normgraph_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | None) -> list[Result]:
@@ -667,19 +658,35 @@ def pyshacl_engine(subject: GraphUnderTest, shapes: Shapes, focus: set[Node] | N
     return merged + alone
 
 
-_ENGINES: dict[str, Engine] = {"normgraph": normgraph_engine, "pyshacl": pyshacl_engine}
-
-
 class Validator:
-    """Ontology, data and shapes loaded once: validate the data, or any number of
-    contributions to it, each seeing the same starting graph."""
+    """Ontology, data, shapes and rules loaded once: run the gate (:mod:`normgraph.gate`) over
+    the data, or over any number of contributions to it, each seeing the same starting graph."""
 
-    def __init__(self, ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph", reuse_data: bool = False):
-        if engine not in _ENGINES:
+    def __init__(
+        self,
+        ontology: Graph,
+        data: Graph,
+        shapes: Shapes,
+        *,
+        engine: str = "normgraph",
+        reuse_data: bool = False,
+        rules: Sequence[Rule] = (),
+        layout: Layout | None = None,
+        store: ox.Store | None = None,
+        texts: SourceTexts | None = None,
+    ):
+        from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
+
+        if engine not in ENGINES:
             raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
-        self.run = _ENGINES[engine]
         self.shapes = shapes
-        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data)
+        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data, store=store)
+        self.given = GateInput(self.subject, shapes, tuple(rules), engine, layout, texts)
+
+    def run(self, focus: set[Node] | None) -> list[Result]:
+        from .gate import gate_results  # noqa: PLC0415
+
+        return gate_results(self.given, focus)
 
     @property
     def graph(self) -> Graph:
@@ -687,8 +694,8 @@ class Validator:
         return self.subject.merged
 
     def results(self) -> list[Result]:
-        """Every result of the shapes over ontology + data."""
-        return self.run(self.subject, self.shapes, None)
+        """Every result of the rule set over ontology + data."""
+        return self.run(None)
 
     def contribution_results(self, contribution: Graph) -> list[Result]:
         """The results a contribution causes.
@@ -699,17 +706,12 @@ class Validator:
         they touched.
         """
         with self.subject.contributing(contribution):
-            after = self.run(self.subject, self.shapes, contribution_nodes(contribution))
+            after = self.run(contribution_nodes(contribution))
             if not after:
                 return []
             with self.subject.without_contribution():
-                before = {r.key for r in self.run(self.subject, self.shapes, {r.focus for r in after})}
+                before = {r.key for r in self.run({r.focus for r in after})}
         return [r for r in after if r.key not in before]
-
-
-def validate_graphs(ontology: Graph, data: Graph, shapes: Shapes, *, engine: str = "normgraph") -> list[Result]:
-    """Every result of the shapes over ontology + data (neither graph is modified)."""
-    return Validator(ontology, data, shapes, engine=engine).results()
 
 
 def contribution_nodes(contribution: Graph) -> set[Node]:
@@ -820,16 +822,25 @@ def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node])
         found = index.subject(str(focus))
         if found is not None:
             return found
+    # Depth first through the blank nodes that refer to the focus, with a stack of its own:
+    # a contribution may nest blank nodes deeper than Python's recursion limit.
     seen.add(focus)
-    for referrer, predicate in graph.subject_predicates(focus):
+    stack = [iter(list(graph.subject_predicates(focus)))]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        referrer, predicate = step
         if referrer in seen:
             continue
         if isinstance(referrer, URIRef):
             found = index.statement(str(referrer), str(predicate)) or index.subject(str(referrer))
+            if found is not None:
+                return found
         else:
-            found = _position(Result(referrer, result.severity, result.component, result.shape, ""), index, graph, seen)
-        if found is not None:
-            return found
+            seen.add(referrer)
+            stack.append(iter(list(graph.subject_predicates(referrer))))
     return None
 
 
@@ -838,90 +849,45 @@ def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node])
 # --------------------------------------------------------------------------------------------
 
 
-#: Characters an IRI may not contain (RFC 3987); rdflib accepts them with only a logged warning.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _written_at(text: str, iri: str) -> tuple[int, int] | None:
-    """Line and column of the first place ``iri`` is written outside a comment, in full or as
-    the local part of a prefixed name."""
-    local = re.split(r"[/#]", iri)[-1]
-    for needle in (f"<{iri}>", local):
-        start = 0
-        while needle and (index := text.find(needle, start)) >= 0:
-            line_start = text.rfind("\n", 0, index) + 1
-            if "#" not in re.sub(r"<[^>]*>|\"[^\"]*\"", "", text[line_start:index]):
-                return text.count("\n", 0, index) + 1, index - line_start + 1
-            start = index + 1
-    return None
-
-
-def _check_iris(paths: Sequence[Path], graph: Graph) -> None:
-    """Refuse files holding an IRI no other RDF tool would accept, saying where it is written."""
-    for term in {t for triple in graph for t in triple if isinstance(t, URIRef)}:
-        if not _BAD_IRI.search(str(term)):
-            continue
-        message = f"invalid IRI <{term}>: IRIs cannot contain spaces, control characters or any of <>\"{{}}|^`\\"
-        for path in paths:
-            found = _written_at(path.read_bytes().decode("utf-8", errors="replace"), str(term))
-            if found is not None:
-                raise InputError(path, message, *found)
-        raise InputError(paths[0], message)
-
-
-def _parse_all(paths: Sequence[Path]) -> Graph:
-    graph = bind_prefixes(Graph())
-    for path in paths:
-        parse_file(path, graph, triple_limit=max_triples())
-    if paths:
-        _check_iris(paths, graph)
-    return graph
-
-
 @dataclass
 class Contribution:
-    """Contributed files, parsed one by one (untrusted: nesting depth is bounded before
-    rdflib's recursive parser runs, besides load's bounds on size, format and triple count)."""
+    """Contributed files, parsed by the loader: one graph per file, and all of them merged."""
 
     files: list[Path]
     graphs: dict[Path, Graph]
     graph: Graph
 
     @classmethod
-    def parse(cls, files: Sequence[Path]) -> Contribution:
-        graphs: dict[Path, Graph] = {}
-        for path in files:
-            if path.suffix.lower() == ".ttl":
-                check_nesting(path, size_limit=max_bytes())
-            graphs[path] = _parse_all([path])
-        merged = bind_prefixes(Graph())
-        for graph in graphs.values():
-            merged += graph
-        return cls(list(files), graphs, merged)
+    def of(cls, parts: Parts) -> Contribution:
+        return cls(list(parts.files["contribution"]), parts.file_graphs("contribution"), parts.contribution)
 
 
 @dataclass
 class Tree:
-    """A tree's ontology (with vocabularies), data and shapes, parsed."""
+    """A tree's ontology (with vocabularies), data and shapes, parsed; ``parts`` is the store
+    they were loaded into."""
 
     layout: Layout
     ontology: Graph
     data: Graph
     shapes: Shapes
     data_files: list[Path]
+    parts: Parts
+    rules: list[Rule]
 
 
-def load_tree(layout: Layout, *, exclude: Iterable[Path] = ()) -> Tree:
-    """Parse the tree's files; data files in ``exclude`` (a contribution being checked in place)
-    are left out of the data."""
-    skip = {p.resolve() for p in exclude}
-    data_files = [p for p in layout.data_files() if p.resolve() not in skip]
+def load_tree(layout: Layout, *, contribution: Sequence[Path] = (), data_files: Sequence[Path] | None = None) -> Tree:
+    """Load the tree through the loader; data files that are part of ``contribution`` (a
+    contribution being checked in place) are left out of the data."""
+    parts = load_parts(layout, contribution=contribution, data_files=data_files)
     return Tree(
         layout=layout,
-        ontology=_parse_all(layout.ontology_files()),
-        data=_parse_all(data_files),
-        shapes=prepare_shapes(_parse_all(layout.shape_files())),
-        data_files=data_files,
+        ontology=parts.ontology,
+        data=parts.data,
+        shapes=prepare_shapes(parts.shapes),
+        data_files=parts.files["data"],
+        parts=parts,
+        rules=load_rules(layout.rules_dir),
     )
 
 
@@ -933,19 +899,17 @@ def finish(results: Sequence[Result], graph: Graph, files: Sequence[Path], input
 
 
 def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "normgraph", texts: SourceTexts | None = None) -> Report:
-    """Validate ``data/`` (no ``files``), or ``files`` as a contribution to the tree: the shapes,
-    and the evidence anchors against the source texts (``texts``, else where ``layout`` keeps them).
+    """Validate ``data/`` (no ``files``), or ``files`` as a contribution to the tree: every rule
+    of the gate, the evidence anchors checked against the source texts (``texts``, else where
+    ``layout`` keeps them).
 
     Raises :class:`~normgraph.errors.InputError` for a file that cannot be used.
     """
-    from .evidence import anchor_results  # noqa: PLC0415 - evidence builds on this module
-
     texts = texts if texts is not None else source_texts(layout)
     if not files:
-        tree = load_tree(layout)
-        validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=engine == "normgraph")
-        results = validator.results() + anchor_results(validator.graph, texts)
-        return finish(results, validator.graph, tree.data_files, tree.data_files)
+        from .gate import tree_report  # noqa: PLC0415 - the gate builds on this module
+
+        return tree_report(load_tree(layout), engine=engine, texts=texts)
     report, _, _ = _check(layout, files, engine, texts, reuse_data=engine == "normgraph")
     return report
 
@@ -953,22 +917,29 @@ def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "
 def check_contribution(
     layout: Layout, files: Sequence[Path], *, engine: str = "normgraph", texts: SourceTexts | None = None
 ) -> tuple[Report, Contribution, Graph]:
-    """Validate ``files`` as a contribution to the tree, shapes and evidence anchors. Returns the
+    """Validate ``files`` as a contribution to the tree, every rule of the gate. Returns the
     report, the parsed contribution and the existing data graph, untouched by the merge."""
     return _check(layout, files, engine, texts if texts is not None else source_texts(layout), reuse_data=False)
 
 
 def _check(layout: Layout, files: Sequence[Path], engine: str, texts: SourceTexts, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
-    from .evidence import anchor_results  # noqa: PLC0415 - evidence builds on this module
-
     files = [Path(f) for f in files]
-    contribution = Contribution.parse(files)
-    tree = load_tree(layout, exclude=files)
-    validator = Validator(tree.ontology, tree.data, tree.shapes, engine=engine, reuse_data=reuse_data)
+    tree = load_tree(layout, contribution=files)
+    contribution = Contribution.of(tree.parts)
+    validator = Validator(
+        tree.ontology,
+        tree.data,
+        tree.shapes,
+        engine=engine,
+        reuse_data=reuse_data,
+        rules=tree.rules,
+        layout=layout,
+        store=tree.parts.store,
+        texts=texts,
+    )
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):
-        results += anchor_results(validator.graph, texts, focus=contribution_nodes(contribution.graph))
         report = finish(results, validator.graph, [*inputs, *tree.data_files], inputs)
     return report, contribution, tree.data
 

@@ -1,8 +1,9 @@
-"""``normgraph check``: load every part, count it, and test the OWL-RL closure for consistency."""
+"""``normgraph check``: load every part, count it, run the gate and test the OWL-RL closure."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..layout import locate
@@ -11,37 +12,36 @@ from ..layout import locate
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
-        help="load ontology, vocabularies, data and shapes; report counts and OWL-RL consistency",
+        help="load ontology, vocabularies, data and shapes; report counts, the rules and OWL-RL consistency",
         description="Load the ontology and vocabularies, the data and the shapes, print how many "
-        "triples each holds, run the OWL-RL closure over ontology + data, and run the zero-row "
-        "integrity checks in queries/checks/, and check every evidence anchor against its source "
-        "text. Exits 1 if the closure is inconsistent (for example an individual in two disjoint "
-        "classes), any check returns rows or any anchor does not hold.",
+        "triples each holds, run every project rule over the data (the SHACL shapes in shapes/, "
+        "the SPARQL rules in rules/ and the evidence anchors checked against their source texts: "
+        "the same rule set validate, add and publish run) and the OWL-RL closure over ontology + "
+        "data with the reused vocabularies. Exits 1 if a rule is broken or the closure is "
+        "inconsistent (for example an individual in two disjoint classes), 2 if an input cannot be used.",
     )
-    parser.add_argument("--data", nargs="*", metavar="FILE", help="check these data files instead of data/")
+    parser.add_argument("--data", nargs="*", metavar="FILE", type=Path, help="check these data files instead of data/")
     parser.add_argument("--sources", metavar="DIR", help="folder of registered source texts (default: $NORMGRAPH_SOURCES, else ../shared/seeds beside the tree)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checks import run_checks
-    from ..evidence import anchor_results
-    from ..load import load_parts, parse_files
+    from ..gate import tree_report
     from ..reason import inconsistencies
+    from ..reporting import render_text
     from ..texts import source_texts
-    from ..validate import finish, one_line
+    from ..validate import load_tree, report_data
 
     layout = locate(args.root)
-    parts = load_parts(layout)
-    if args.data is not None:
-        parts.data = parse_files([Path(p) for p in args.data])
+    tree = load_tree(layout, data_files=args.data)
+    parts = tree.parts
     print(f"tree:        {layout.root}{' (bundled copy)' if layout.bundled else ''}")
-    print(f"ontology:    {len(parts.ontology):>6} triples in {len(layout.ontology_files())} files (ontology + vocabularies)")
-    print(f"data:        {len(parts.data):>6} triples in {len(parts.files['data']) if args.data is None else len(args.data)} files")
-    print(f"shapes:      {len(parts.shapes):>6} triples in {len(parts.files['shapes'])} files")
-    graph = parts.union()
+    print(f"ontology:    {parts.count('ontology'):>6} triples in {len(parts.files['ontology'])} files (ontology + vocabularies)")
+    print(f"data:        {parts.count('data'):>6} triples in {len(parts.files['data'])} files")
+    print(f"shapes:      {parts.count('shapes'):>6} triples in {len(parts.files['shapes'])} files")
+    print(f"rules:       {len(tree.rules):>6} files in {layout.rules_dir.name}/, run with the shapes")
     status = 0
-    problems = inconsistencies(graph)
+    problems = inconsistencies(parts.union())
     if problems:
         print(f"OWL-RL:      inconsistent ({len(problems)} problems)")
         for message in problems:
@@ -49,20 +49,12 @@ def run(args: argparse.Namespace) -> int:
         status = 1
     else:
         print("OWL-RL:      consistent")
-    results = run_checks(graph, layout.checks_dir)
-    failed = [result for result in results if not result.passed]
-    print(f"checks:      {len(results) - len(failed)} of {len(results)} zero-row checks pass")
-    for result in failed:
-        print(f"  FAIL {result.name}: {result.summary} ({len(result.rows)} rows)")
-        print(f"       {' | '.join(result.variables)}")
-        for row in result.rows[:20]:
-            print(f"       {' | '.join(row)}")
-        if len(result.rows) > 20:
-            print(f"       ... {len(result.rows) - 20} more")
+    data = report_data(tree_report(tree, texts=source_texts(layout, args.sources)))
+    if data["conforms"]:
+        print(f"gate:        every rule holds ({data['warnings']} warnings)")
+    else:
+        print(f"gate:        {data['violations']} violations")
         status = 1
-    data_files = parts.files["data"] if args.data is None else [Path(p) for p in args.data]
-    anchors = finish(anchor_results(parts.data, source_texts(layout, args.sources)), parts.data, data_files, data_files).results
-    print(f"evidence:    {'all anchors hold' if not anchors else f'{len(anchors)} anchors do not hold'}")
-    for result in anchors:
-        print(f"  FAIL {one_line(result)}")
-    return 1 if anchors else status
+    if data["results"]:
+        sys.stdout.write(render_text(data, checked="data/" if args.data is None else ", ".join(map(str, args.data))))
+    return status

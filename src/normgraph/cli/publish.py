@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "publish",
         help="build a release: Turtle, N-Triples and JSON-LD dumps, void.ttl, SHA256SUMS and HTML docs",
-        description="Validate the tree (version agreement, SHACL shapes, OWL-RL consistency, the zero-row checks) "
+        description="Validate the tree (version agreement, every rule that check runs, OWL-RL consistency) "
         "and, only if it passes, build the release OUT/normgraph-VERSION: the ontology, vocabularies "
         "and data as Turtle, sorted N-Triples and JSON-LD; the ontology and the shapes on their own; "
         "a VoID/DCAT description (void.ttl) with counts, sizes and checksums; SHA256SUMS; and HTML "

@@ -16,6 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
+from ..bounds import describe
 from ..layout import locate
 from ..reporting import cache_key, cached_report, render_json, render_text, render_turtle, store_report
 from ..texts import source_texts
@@ -36,8 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Exits 0 when nothing is a violation (warnings are allowed), 1 on violations, 2 when an "
         "input cannot be used.",
         epilog="Reports of unchanged inputs are served from a cache ($NORMGRAPH_CACHE_DIR, else "
-        "~/.cache/normgraph). Input bounds: NORMGRAPH_MAX_BYTES (file size, default 100 MB), "
-        "NORMGRAPH_MAX_TRIPLES (triples per file), NORMGRAPH_MAX_DEPTH (nesting of [ ] and ( ), default 64).",
+        "~/.cache/normgraph). Bounds, the same for every command: " + describe() + ".",
     )
     validate.add_argument("files", nargs="*", metavar="FILE", type=Path, help="Turtle (.ttl) or N-Triples (.nt) files to check as a contribution")
     validate.add_argument("--format", choices=FORMATS, default="text", help="text for people (default), json for machines, turtle for the SHACL report graph")
