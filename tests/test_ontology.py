@@ -100,7 +100,7 @@ def test_required_vocabularies_exist(parts):
 def test_membership_roles_cover_the_issue(parts):
     graph = parts.ontology
     roles = {str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, URIRef(f"{VOCAB}membership-role"))}
-    assert roles == {"member", "founding-member", "observer", "dialogue-partner", "aspirant", "former-member"}
+    assert roles == {"member", "founding-member", "observer", "dialogue-partner", "aspirant", "former-member", "excluded-from-meetings"}
     for role in roles:
         assert (URIRef(f"{VOCAB}membership-role/{role}"), RDF.type, URIRef("http://www.w3.org/ns/org#Role")) in graph
 

@@ -169,6 +169,10 @@ VARIATIONS = [
     ("claims-by-actor", {"actor": "state:RUS"}),
     ("organisation-lineage", {"organisation": "org-id:eurasian-economic-union"}),
     ("organisation-endorses-norm", {"organisation": "org-id:eu", "norm": "norm:sovereignty"}),
+    ("assessments-of", {"organisation": "org-id:sco"}),
+    ("claims-in-section", {"section": "section:mse-02-note-1"}),
+    ("list-items", {"list": "list:csto-new-security-challenges"}),
+    ("aims-in-negotiation", {"negotiation": "event:european-security-treaty-initiative"}),
 ]
 
 

@@ -54,6 +54,13 @@ PREFIXES: dict[str, str] = {
     "source": str(ID) + "source/",
     "work": str(ID) + "work/",
     "citation": str(ID) + "citation/",
+    "assessment": str(ID) + "assessment/",
+    "reason": str(ID) + "reason/",
+    "aim": str(ID) + "aim/",
+    "outcome": str(ID) + "outcome/",
+    "list": str(ID) + "list/",
+    "section": str(ID) + "section/",
+    "illustration": str(ID) + "illustration/",
     "mrole": str(VOCAB) + "membership-role/",
     "role": str(VOCAB) + "role/",
     "norm": str(VOCAB) + "norm/",
@@ -64,6 +71,10 @@ PREFIXES: dict[str, str] = {
     "ctype": str(VOCAB) + "claim-type/",
     "measure": str(VOCAB) + "measure/",
     "unit": str(VOCAB) + "unit/",
+    "aspect": str(VOCAB) + "assessment-aspect/",
+    "status": str(VOCAB) + "status/",
+    "lkind": str(VOCAB) + "list-kind/",
+    "topic": str(VOCAB) + "topic/",
 }
 
 
