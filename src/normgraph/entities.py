@@ -117,6 +117,16 @@ def name_of(graph: Graph, node: Node) -> str:
     return compact(str(node)) if isinstance(node, URIRef) else str(node)
 
 
+def short_name(graph: Graph, node: Node) -> str:
+    """A name short enough for an axis: the preferred name if short, else an abbreviation the
+    data gives as an alias (``CSTO``), else the preferred name."""
+    name = name_of(graph, node)
+    if len(name) <= 12:
+        return name
+    abbreviations = [str(a) for a in graph.objects(node, SKOS.altLabel) if re.fullmatch(r"[A-Z][A-Za-z0-9]{1,7}", str(a)) and sum(c.isupper() for c in str(a)) >= 2]
+    return min(abbreviations, key=lambda a: (len(a), a)) if abbreviations else name
+
+
 def shown(graph: Graph, node: Node) -> str:
     """A value as a reader sees it: 'name (prefix:id)' for an IRI, the text for a literal."""
     if isinstance(node, URIRef):

@@ -95,7 +95,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
+def parse_params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:
         name, equals, value = pair.partition("=")
@@ -166,7 +166,7 @@ def run_query_command(args: argparse.Namespace) -> int:
     from ..namespaces import PREFIXES
     from ..query import find_query, prepare, read_query_file
 
-    params = _params(args.param)
+    params = parse_params(args.param)
     if args.dated_only:
         params[DATED_ONLY_PARAMETER] = "true"
     if args.file:
@@ -191,4 +191,4 @@ def run_sparql_command(args: argparse.Namespace) -> int:
         raise UsageError("the query is empty")
     if args.dated_only:
         raise UsageError("--dated-only applies to stored queries bounded by a date, not to ad-hoc queries")
-    return _run(args, prepare(text, _params(args.param), origin="query", prefixes=PREFIXES))
+    return _run(args, prepare(text, parse_params(args.param), origin="query", prefixes=PREFIXES))
