@@ -797,3 +797,26 @@ def test_bump_version_refuses_an_older_version_or_a_disagreeing_tree(tmp_path):
     assert {p: p.read_bytes() for p in layout.root.rglob("*") if p.is_file()} == before
     check = run_cli("--root", str(layout.root), "version-check")
     assert check.returncode == 1 and f"ontology/{vocabulary.name}" in check.stdout
+
+
+def test_the_index_page_says_what_the_release_holds_how_to_load_and_query_it_and_shows_figures(curated_release):
+    folder = curated_release.folder
+    page = (folder / "docs" / "index.html").read_text(encoding="utf-8")
+    graph = load_inputs(locate(ROOT)).parts.union()
+    claims = len(set(graph.subjects(RDF.type, URIRef("https://w3id.org/normgraph/ontology#Claim"))))
+    assert f"source texts and {claims} claims" in page
+    assert '<a href="https://w3id.org/normgraph/id/org/sco">Shanghai Cooperation Organisation</a>' in page
+    assert '<a href="https://w3id.org/normgraph/id/state/RUS">Russia</a>' in page
+    assert '<h2 id="load">Loading it into a triple store</h2>' in page and f"normgraph-{VERSION}.nt" in page
+    assert '<h2 id="query">Querying it</h2>' in page and "normgraph describe org-id:csto" in page
+    for name in ("overlaps-RUS.svg", "timeline-sco.svg", "network.svg"):
+        assert f'<img src="figures/{name}"' in page
+        svg = (folder / "docs" / "figures" / name).read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and "Sources: Russia Rising?" in svg
+    assert "docs/figures/network.svg" in (folder / "SHA256SUMS").read_text(encoding="utf-8")
+
+
+def test_a_release_without_memberships_has_no_figures_section(small_release):
+    page = (small_release.folder / "docs" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="holdings">What the graph holds</h2>' in page
+    assert 'id="figures"' not in page and not (small_release.folder / "docs" / "figures").exists()
