@@ -82,6 +82,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         "--claims", action="store_true", help="table: one row per supporting claim instead of one row per fact"
     )
     parser.add_argument(
+        "--no-labels", action="store_true", help="csv, tsv: only the query's own columns, no <name>Label columns"
+    )
+    parser.add_argument(
         "--dated-only",
         action="store_true",
         help="queries bounded by a date: leave out facts whose date the texts do not state",
@@ -136,7 +139,10 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
     vet_format(query.form, args.format)
     engine = _engine(args)
     result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
-    sys.stdout.write(render(result, args.format, engine, width=_width(args), claims=args.claims))
+    labelled_by = None if args.no_labels else engine
+    if args.format in (None, "table"):
+        labelled_by = engine
+    sys.stdout.write(render(result, args.format, labelled_by, width=_width(args), claims=args.claims))
     if result.truncated:
         shown = len(result.rows) or len(result.triples)
         print(
