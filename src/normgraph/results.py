@@ -43,6 +43,8 @@ _CLAIM_TEXT_COLUMNS = ("statement", "quotation")
 LABEL_SUFFIX = "Label"
 
 _LABEL_PROPERTIES = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title), str(DCTERMS.bibliographicCitation))
+#: The heading of the column that summarises a fact's claims.
+_EVIDENCE_HEADING = "evidence"
 #: A hyphen at a line break in a quoted passage ("non-\nintervention") joins the two lines.
 _LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
 
@@ -228,15 +230,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _evidence_summary(group: Sequence[Mapping[str, Term]], footnotes: Mapping[str, set[str]]) -> str:
+def _evidence_summary(group: Sequence[Mapping[str, Term]], footnotes: Mapping[str, set[str]], numbers_of: Mapping[str, int]) -> str:
+    """'2 claims', the sources as the numbers of the notes below the table, 'fn 21, 23'."""
     claims = sorted({row["claim"].value for row in group if "claim" in row})
-    sources = sorted({compact(row["source"].value) for row in group if "source" in row})
+    sources = [f"[{n}]" for n in sorted({numbers_of[row["source"].value] for row in group if "source" in row})]
     numbers: set[str] = {row["footnote"].value for row in group if "footnote" in row}
     for claim in claims:
         numbers |= footnotes.get(claim, set())
     parts = [_plural(len(claims), "claim")] if claims else []
     if sources:
-        parts.append(", ".join(sources))
+        parts.append("source " + " ".join(sources) if len(sources) == 1 else "sources " + " ".join(sources))
     if numbers:
         parts.append("fn " + ", ".join(sorted(numbers, key=lambda n: (len(n), n))))
     return "\n".join(parts)
@@ -248,17 +251,19 @@ def table_view(result: QueryResult, engine: Engine | None = None, *, claims: boo
     names = labels(engine, result_iris(result)) if engine is not None else {}
     facts = None if claims else fact_columns(result.variables)
     sources = sorted({t.value for row in result.rows for v, t in zip(result.variables, row) if v == "source" and t is not None})
-    notes = tuple(f"{compact(s)}: {names[s]}" for s in sources if s in names)
     if facts is None:
+        notes = tuple(f"{compact(s)}: {names[s]}" for s in sources if s in names)
         rows = tuple(tuple(cell_text(t, names) for t in row) for row in result.rows)
         return TableView(tuple(result.variables), rows, notes)
+    numbers_of = {source: number for number, source in enumerate(sources, start=1)}
+    notes = tuple(f"[{numbers_of[s]}] {cell_text(Term('iri', s), names)}" for s in sources)
     groups: dict[tuple, list[dict[str, Term]]] = {}
     for row in result.dicts():
         groups.setdefault(tuple(row.get(v) for v in facts), []).append(row)
     all_claims = {row["claim"].value for group in groups.values() for row in group if "claim" in row}
     footnotes = _footnotes(engine, sorted(all_claims))
-    heading = "evidence"
-    rows = [tuple(cell_text(t, names) for t in key) + (_evidence_summary(group, footnotes),) for key, group in groups.items()]
+    heading = _EVIDENCE_HEADING
+    rows = [tuple(cell_text(t, names) for t in key) + (_evidence_summary(group, footnotes, numbers_of),) for key, group in groups.items()]
     kept = [i for i in range(len(facts)) if any(row[i] for row in rows)] + [len(facts)]
     empty = [facts[i] for i in range(len(facts)) if i not in kept]
     if empty:
