@@ -619,8 +619,8 @@ _LOADING = """
 <p>Every dump holds the same graph (ontology, vocabularies and data); any SPARQL 1.1 store reads them:</p>
 <pre>oxigraph load --location store --file normgraph-{v}.nt          # Oxigraph
 tdb2.tdbloader --loc DB normgraph-{v}.nt                        # Apache Jena TDB2
-curl -X PUT -H 'Content-Type: text/turtle' --data-binary @normgraph-{v}.ttl \
-     'http://localhost:3030/normgraph/data?default'            # any Graph Store Protocol endpoint
+curl -X PUT -H 'Content-Type: text/turtle' --data-binary @normgraph-{v}.ttl \\
+     'http://localhost:3030/normgraph/data?default'             # any Graph Store Protocol endpoint
 python -c "import rdflib; g = rdflib.Graph().parse('normgraph-{v}.ttl'); print(len(g))"</pre>
 <h2 id="query">Querying it</h2>
 <p>With the <code>normgraph</code> command, stored questions answer by name
