@@ -78,6 +78,7 @@ class Fact:
     kind: str
     values: tuple[tuple[str, str], ...]
     claims: tuple[ClaimSummary, ...]
+    dated: bool = False
     sort_key: tuple = ()
 
 
@@ -105,7 +106,7 @@ def _best(literals: Iterable[Node]) -> str | None:
     texts = [t for t in literals if isinstance(t, Literal)]
     if not texts:
         return None
-    return min(texts, key=lambda t: ({"en": 0, None: 1}.get(t.language, 2), str(t))).toPython().__str__()
+    return str(min(texts, key=lambda t: ({"en": 0, None: 1}.get(t.language, 2), str(t))))
 
 
 def name_of(graph: Graph, node: Node) -> str:
@@ -260,7 +261,7 @@ def _fact(graph: Graph, node: Node, kind: str) -> Fact:
     dated = next((str(d) for p in _DATE_PROPERTIES for d in graph.objects(node, p)), None)
     # Dated facts in time order; undated ones after them, never placed at a guessed time.
     sort_key = (dated is None, dated or "", [v for _, v in values])
-    return Fact(compact(str(node)), kind, tuple(values), claims, sort_key)
+    return Fact(compact(str(node)), kind, tuple(values), claims, dated is not None, sort_key)
 
 
 def describe(graph: Graph, entity: str | URIRef) -> Description:
@@ -326,7 +327,7 @@ def describe_text(description: Description, width: int = 100) -> str:
             add(fact.iri, 2)
             for predicate, value in fact.values:
                 add(f"{predicate}: {value}", 6)
-            if not any(p in ("start date", "date") for p, _ in fact.values) and heading in ("memberships", "events"):
+            if not fact.dated and heading in ("memberships", "events"):
                 add("date: not stated", 6)
             add_claims(fact.claims, 6)
     if description.claims_made:
