@@ -264,7 +264,8 @@ def table_view(result: QueryResult, engine: Engine | None = None, *, claims: boo
     footnotes = _footnotes(engine, sorted(all_claims))
     heading = _EVIDENCE_HEADING
     rows = [tuple(cell_text(t, names) for t in key) + (_evidence_summary(group, footnotes, numbers_of),) for key, group in groups.items()]
-    kept = [i for i in range(len(facts)) if any(row[i] for row in rows)] + [len(facts)]
+    # Columns empty in every row are left out (and named in a note); an empty answer keeps them all.
+    kept = [i for i in range(len(facts)) if not rows or any(row[i] for row in rows)] + [len(facts)]
     empty = [facts[i] for i in range(len(facts)) if i not in kept]
     if empty:
         notes = (f"no values in this answer: {', '.join(empty)}",) + notes
