@@ -71,6 +71,18 @@ def test_unknown_figures_parameters_and_suffixes_are_refused(graph, tmp_path):
     assert set(FIGURES) == {"overlaps", "timeline", "network"}
 
 
+def test_the_command_line_offers_exactly_the_library_figures_and_exports():
+    """The parser lists the names itself (so --help loads no plotting library); they must agree."""
+    from normgraph.cli import build_parser
+    from normgraph.exports import EXPORTS
+
+    commands = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001
+    figure_name = next(a for a in commands["figure"]._actions if a.dest == "name")  # noqa: SLF001
+    export_name = next(a for a in commands["export"]._actions if a.dest == "name")  # noqa: SLF001
+    assert tuple(figure_name.choices) == tuple(FIGURES)
+    assert tuple(export_name.choices) == tuple(EXPORTS)
+
+
 def test_figure_on_the_command_line(tmp_path):
     out = tmp_path / "fig.svg"
     result = run_cli("figure", "overlaps", "--param", "state=state:CHN", "--out", str(out))
