@@ -833,3 +833,26 @@ def test_publish_outside_git_says_it_cannot_tell_and_goes_on(small_tree):
     assert committed_data(small_tree, allow_dirty=False) == (
         f"{small_tree.root} is not a git work tree: cannot tell whether data/ is committed; building anyway"
     )
+
+
+def test_the_index_page_says_what_the_release_holds_how_to_load_and_query_it_and_shows_figures(curated_release):
+    folder = curated_release.folder
+    page = (folder / "docs" / "index.html").read_text(encoding="utf-8")
+    graph = load_inputs(locate(ROOT)).parts.union()
+    claims = len(set(graph.subjects(RDF.type, URIRef("https://w3id.org/normgraph/ontology#Claim"))))
+    assert f"source texts and {claims} claims" in page
+    assert '<a href="https://w3id.org/normgraph/id/org/sco">Shanghai Cooperation Organisation</a>' in page
+    assert '<a href="https://w3id.org/normgraph/id/state/RUS">Russia</a>' in page
+    assert '<h2 id="load">Loading it into a triple store</h2>' in page and f"normgraph-{VERSION}.nt" in page
+    assert '<h2 id="query">Querying it</h2>' in page and "normgraph describe org-id:csto" in page
+    for name in ("overlaps-RUS.svg", "timeline-sco.svg", "network.svg"):
+        assert f'<img src="figures/{name}"' in page
+        svg = (folder / "docs" / "figures" / name).read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and "Sources: Russia Rising?" in svg
+    assert "docs/figures/network.svg" in (folder / "SHA256SUMS").read_text(encoding="utf-8")
+
+
+def test_a_release_without_memberships_has_no_figures_section(small_release):
+    page = (small_release.folder / "docs" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="holdings">What the graph holds</h2>' in page
+    assert 'id="figures"' not in page and not (small_release.folder / "docs" / "figures").exists()

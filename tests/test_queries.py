@@ -40,16 +40,12 @@ from normgraph.query import (
     make_engine,
     parse_header,
     prepare,
-    render,
     run_file,
     run_query,
     stored_queries,
-    to_csv,
-    to_json,
-    to_table,
-    to_tsv,
     tokenize,
 )
+from normgraph.results import labelled, labels, render, result_iris, table_view, to_csv, to_json, to_table, to_tsv
 
 from .conftest import ROOT, run_cli
 
@@ -164,6 +160,8 @@ VARIATIONS = [
     ("role-conception-holders", {"role": "role:mediator"}),
     ("roles-in-arena", {"arena": "arena:military-security"}),
     ("events-in-period", {"from": "2014", "to": "2014"}),
+    ("events-in-period", {"from": "2014", "to": "2014", "datedOnly": "true"}),
+    ("organisation-members", {"date": "2010", "datedOnly": "true"}),
     ("events-involving", {"actor": "territory:crimea"}),
     ("organisation-figures", {"organisation": "org-id:brics"}),
     ("claims-by-actor", {"actor": "state:RUS"}),
@@ -213,13 +211,57 @@ def test_numbers_differ_in_datatype_between_engines_but_compare_equal(engines):
         ("2000", []),
     ],
 )
-def test_members_at_a_date_are_those_the_texts_date_as_members_then(date, members, engines):
-    """The SCO at a date: Uzbekistan joined in 2001, India and Pakistan were admitted in 2017
-    (the excerpt); the undated observers, partners and aspirants of Chatterje-Doody 2015 drop out."""
+def test_members_at_a_date_dated_only_are_those_the_texts_date_as_members_then(date, members, engines):
+    """The SCO at a date with datedOnly: Uzbekistan joined in 2001, India and Pakistan were
+    admitted in 2017 (the excerpt); the undated observers, partners and aspirants drop out."""
     for engine in engines.values():
-        result = _answer(engine, "organisation-members", {"date": date})
+        result = _answer(engine, "organisation-members", {"date": date, "datedOnly": "true"})
         found = [(row[0].value.replace(PREFIXES["state"], "state:"), row[2].value) for row in result.rows]
         assert found == members
+
+
+def _short(term: Term) -> str:
+    from normgraph.namespaces import compact
+
+    return compact(term.value)
+
+
+def test_members_at_a_date_include_memberships_the_texts_do_not_date_marked_as_such(engines):
+    """The SCO 'in 2010': Uzbekistan (joined 2001, the excerpt) and every membership Chatterje-Doody
+    2015 states without a date (observers, dialogue partners, aspirants, China and Russia as
+    members), each marked 'date not stated'; India's and Pakistan's 2017 membership is not."""
+    for engine in engines.values():
+        rows = _answer(engine, "organisation-members", {"date": "2010"}).dicts()
+        assert {(_short(r["member"]), r["start"].value) for r in rows if "start" in r} == {("state:UZB", "2001")}
+        undated = [r for r in rows if "start" not in r]
+        assert {r["dateNote"].value for r in undated} == {"date not stated"}
+        assert all("dateNote" not in r for r in rows if "start" in r)
+        assert {(_short(r["member"]), _short(r["role"])) for r in undated} == {
+            ("state:IND", "mrole:aspirant"), ("state:TUR", "mrole:aspirant"),
+            ("state:BLR", "mrole:dialogue-partner"), ("state:LKA", "mrole:dialogue-partner"), ("state:TUR", "mrole:dialogue-partner"),
+            ("state:CHN", "mrole:member"), ("state:RUS", "mrole:member"),
+            ("state:AFG", "mrole:observer"), ("state:IND", "mrole:observer"), ("state:IRN", "mrole:observer"),
+            ("state:MNG", "mrole:observer"), ("state:PAK", "mrole:observer"),
+        }
+
+
+def test_events_in_a_period_list_undated_events_after_the_dated_ones_unless_dated_only(engines):
+    engine = engines["oxigraph"]
+    every = _answer(engine, "events-in-period").dicts()
+    dated_only = _answer(engine, "events-in-period", {"datedOnly": "true"}).dicts()
+    assert dated_only == [r for r in every if "when" in r]
+    assert len(dated_only) == 20
+    undated = every[len(dated_only):]
+    assert undated and all("when" not in r and r["dateNote"].value.startswith("date not stated") for r in undated)
+    notes = {_short(r["event"]): r["dateNote"].value for r in undated}
+    assert notes["event:cis-accession-of-former-soviet-republics"] == "date not stated (by 1993)"
+
+
+def test_dated_only_on_the_command_line_leaves_undated_facts_out():
+    result = run_cli("query", "organisation-members", "--param", "date=2010", "--dated-only", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert [(r["memberLabel"], r["start"]) for r in rows] == [("Uzbekistan", "2001")]
 
 
 def test_a_prefixed_name_and_a_full_iri_give_the_same_answer(engines):
@@ -392,16 +434,63 @@ def test_json_for_ask_and_refusals_for_formats_that_do_not_fit():
     assert str(caught.value) == "ASK results have no CSV form in the W3C result formats; use --format json or table"
     with pytest.raises(UsageError) as caught:
         to_csv(QueryResult("CONSTRUCT"))
-    assert str(caught.value) == "CONSTRUCT results are a graph, written as Turtle; --format csv applies to SELECT results"
+    assert str(caught.value) == (
+        "CONSTRUCT results are a graph, not a table: --format csv does not apply; choose --format turtle, ntriples or jsonld"
+    )
+    with pytest.raises(UsageError) as caught:
+        render(EDGE_ROWS, "turtle")
+    assert str(caught.value) == (
+        "a SELECT query answers with a table, not a graph: --format turtle does not apply; choose --format table, csv, tsv or json"
+    )
 
 
-def test_the_table_puts_labels_beside_iris(engines):
-    table = to_table(_answer(engines["oxigraph"], "organisations-endorsing-norm"), engines["oxigraph"])
-    assert "Shanghai Cooperation Organisation (org-id:sco)" in table
-    assert "endorses (stance:endorses)" in table
+def test_the_table_shows_one_row_per_fact_with_its_claims_summarised(engines):
+    engine = engines["oxigraph"]
+    result = _answer(engine, "organisations-endorsing-norm")
+    view = table_view(result, engine)
+    assert view.columns == ("organisation", "stance", "arena", "evidence")  # context is empty: dropped
+    assert view.notes[0] == "no values in this answer: context"
+    assert view.rows == (
+        ("BRICS (org-id:brics)", "endorses (stance:endorses)", "economy (arena:economy)", "1 claim\nsource [1]\nfn 47"),
+        (
+            "Shanghai Cooperation Organisation (org-id:sco)",
+            "endorses (stance:endorses)",
+            "military/security (arena:military-security)",
+            "3 claims\nsource [1]",
+        ),
+    )
+    assert view.notes[1] == "[1] Russia Rising? The normative renaissance of multinational organisations (source:chatterje-doody-2015)"
+    assert len(result.rows) == 5  # the answer itself has one row per claim and quote
+
+
+def test_the_table_with_claims_keeps_one_row_per_claim_and_fits_the_width(engines):
+    engine = engines["oxigraph"]
+    table = to_table(_answer(engine, "organisations-endorsing-norm"), engine, width=200, claims=True)
+    assert "Shanghai Cooperation" in table and "(org-id:sco)" in table
     assert "non-intervention" in table  # a quote's line-break hyphen joins the words again
     assert table.splitlines()[0].split() == ["organisation", "stance", "context", "arena", "claim", "claimant", "source", "footnote", "quote"]
-    assert table.endswith(" rows)\n")
+    assert max(len(line) for line in table.splitlines()) <= 200
+    assert "(5 rows)" in table
+
+
+def test_the_table_wraps_at_word_boundaries(engines):
+    engine = engines["oxigraph"]
+    table = to_table(_answer(engine, "state-membership-history", {"state": "state:RUS"}), engine, width=80)
+    lines = table.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    words = {word for line in lines for word in line.split()}
+    assert "Cooperation" in words and "Shanghai" in words  # whole words, not "Coopera" / "tion"
+    assert not any(word.startswith("tion") for word in words)
+
+
+def test_csv_and_tsv_on_request_carry_a_label_column_beside_each_iri_column(engines):
+    engine = engines["oxigraph"]
+    result = _answer(engine, "organisation-members")
+    named = labelled(result, labels(engine, result_iris(result)))
+    assert named.variables[:4] == ("member", "memberLabel", "role", "roleLabel")
+    rows = list(csv.DictReader(io.StringIO(to_csv(named), newline="")))
+    assert {(r["member"].rsplit("/", 1)[1], r["memberLabel"]) for r in rows} >= {("IND", "India"), ("UZB", "Uzbekistan")}
+    assert to_tsv(named).split("\n")[0].startswith("?member\t?memberLabel\t?role\t?roleLabel\t")
 
 
 # --- The command line -------------------------------------------------------------------------------
@@ -426,10 +515,16 @@ def test_queries_filters_by_tag():
     assert listed == {name for name, stored in STORED.items() if "contestation" in stored.header.tags}
 
 
-def test_query_csv_on_the_command_line_is_the_reviewed_file():
+def test_query_csv_on_the_command_line_is_the_reviewed_file_with_labels_beside_iris():
     result = _raw("query", "organisations-endorsing-norm", "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (EXPECTED / "organisations-endorsing-norm.csv").read_bytes()
+    printed = list(csv.reader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
+    expected = list(csv.reader(io.StringIO((EXPECTED / "organisations-endorsing-norm.csv").read_text(encoding="utf-8"), newline="")))
+    keep = [i for i, name in enumerate(printed[0]) if not name.endswith("Label")]
+    assert [[row[i] for i in keep] for row in printed] == expected
+    header = printed[0]
+    assert header[header.index("organisation") + 1] == "organisationLabel"
+    assert printed[1][header.index("organisationLabel")] == "BRICS"
 
 
 def test_query_json_on_the_command_line_parses_as_sparql_results(engines):
@@ -440,10 +535,11 @@ def test_query_json_on_the_command_line_parses_as_sparql_results(engines):
     assert len(list(parsed)) == len(expected.rows)
 
 
-def test_query_construct_on_the_command_line_prints_turtle(engines):
-    result = run_cli("query", "membership-network")
+@pytest.mark.parametrize(("fmt", "parser"), [(None, "turtle"), ("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")])
+def test_query_construct_on_the_command_line_prints_rdf(fmt, parser):
+    result = run_cli("query", "membership-network", *(["--format", fmt] if fmt else []))
     assert result.returncode == 0, result.stderr
-    printed = Graph().parse(data=result.stdout, format="turtle")
+    printed = Graph().parse(data=result.stdout, format=parser)
     expected = Graph().parse(data=(EXPECTED / "membership-network.nt").read_text(encoding="utf-8"), format="nt")
     assert isomorphic(printed, expected)
 
@@ -453,14 +549,14 @@ def test_query_file_runs_any_query_file_with_the_project_prefixes(tmp_path):
     path.write_text("SELECT ?org WHERE { ?org a ng:MilitaryAlliance } ORDER BY ?org", encoding="utf-8")
     result = _raw("query", "--file", str(path), "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(b"org\r\nhttps://w3id.org/normgraph/id/org/csto\r\n")
+    assert result.stdout.startswith(b"org,orgLabel\r\nhttps://w3id.org/normgraph/id/org/csto,Collective Security Treaty Organisation\r\n")
 
 
-def test_sparql_runs_an_ad_hoc_query_and_ask_answers_yes_or_no():
+def test_sparql_runs_an_ad_hoc_query_and_ask_exits_0_for_yes_and_1_for_no():
     result = run_cli("sparql", "ASK { org-id:sco ng:endorses norm:sovereignty }")
     assert (result.returncode, result.stdout) == (0, "yes\n")
     result = run_cli("sparql", "ASK { org-id:eu ng:endorses norm:sovereignty }", "--engine", "rdflib")
-    assert (result.returncode, result.stdout) == (0, "no\n")
+    assert (result.returncode, result.stdout) == (1, "no\n")
 
 
 @pytest.mark.parametrize(
@@ -469,7 +565,9 @@ def test_sparql_runs_an_ad_hoc_query_and_ask_answers_yes_or_no():
         (["query", "endorsing"], "normgraph query: error: no stored query 'endorsing'; did you mean organisations-endorsing-norm?"),
         (["query", "organisations-endorsing-norm", "--param", "norm"], "normgraph query: error: --param 'norm': write --param name=value"),
         (["query", "organisations-endorsing-norm", "--param", "norm=not an iri"], "normgraph query: error: parameter norm: 'not an iri' is not an IRI"),
-        (["query", "membership-network", "--format", "csv"], "normgraph query: error: CONSTRUCT results are a graph"),
+        (["query", "membership-network", "--format", "csv"], "normgraph query: error: a CONSTRUCT query answers with a graph, not a table"),
+        (["query", "membership-network", "--format", "table"], "normgraph query: error: a CONSTRUCT query answers with a graph, not a table: --format table does not apply; choose --format turtle, ntriples or jsonld"),
+        (["query", "figures", "--dated-only"], "normgraph query: error: --dated-only: figures is not bounded by a date"),
         (["query", "--file", "no/such.rq"], "normgraph query: error: no such query file: no/such.rq"),
     ],
 )

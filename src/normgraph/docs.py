@@ -1,4 +1,9 @@
-"""HTML documentation of a release: the ontology, each SKOS vocabulary, and the SHACL shapes.
+"""HTML documentation of a release: the start page, the ontology, each SKOS vocabulary, the SHACL
+shapes, and figures.
+
+The start page (:func:`index_page`) says what the graph holds (organisations, states, sources,
+claims and facts, counted and linked), how to load it into a triple store and query it, and shows
+the figures (:data:`RELEASE_FIGURES`, drawn by :mod:`normgraph.figures` as deterministic SVG).
 
 The ontology page is rendered by pyLODE's ``OntPub`` profile, which reads what the ontology
 header declares: ``dcterms:title`` (required), the description, creator, publisher, licence,
@@ -37,6 +42,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .errors import NormgraphError
+from .holdings import Holdings, holdings
 from .namespaces import ID, PREFIXES, VOCAB, bind_prefixes
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, Distribution, ReleaseInfo
 
@@ -562,8 +568,111 @@ def _human_size(size: int) -> str:
     return f"{value:.1f} GiB"
 
 
-def index_page(info: ReleaseInfo, ontology: Graph, vocabs: list[Vocabulary], shapes: int, downloads: list[Distribution]) -> str:
-    """The start page: what the release is, its documentation pages and its files."""
+@dataclass(frozen=True)
+class DocFigure:
+    """A figure the documentation shows: its file (relative to the docs folder), title, caption."""
+
+    path: str
+    title: str
+    caption: str
+
+
+#: The figures a release's documentation shows: (figure name, parameters, file name).
+RELEASE_FIGURES = (
+    ("overlaps", {"state": "state:RUS"}, "overlaps-RUS.svg"),
+    ("timeline", {"entity": "org-id:sco"}, "timeline-sco.svg"),
+    ("network", {}, "network.svg"),
+)
+
+
+def release_figures(folder: Path, graph: Graph) -> list[DocFigure]:
+    """Draw :data:`RELEASE_FIGURES` from ``graph`` into ``folder``/figures; a figure whose data
+    the graph does not hold (no memberships, Russia a member of nothing) is left out."""
+    from .figures import FIGURES, save_figure  # noqa: PLC0415 - matplotlib only when publishing
+    from .memberships import membership_records, source_names  # noqa: PLC0415
+
+    records = membership_records(graph)
+    if not records:
+        return []
+    sources = "; ".join(source_names(graph, records))
+    drawn = []
+    for name, params, file_name in RELEASE_FIGURES:
+        try:
+            save_figure(graph, name, folder / "figures" / file_name, params)
+        except NormgraphError:
+            continue
+        spec = FIGURES[name]
+        shown = " ".join(f"--param {k}={v}" for k, v in params.items())
+        drawn.append(
+            DocFigure(
+                f"figures/{file_name}",
+                spec.summary[0].upper() + spec.summary[1:],
+                f"Drawn from the membership claims; sources: {_e(sources)}. Redraw with "
+                f"<code>normgraph figure {name} {shown} --out FILE.svg</code>.".replace("  ", " "),
+            )
+        )
+    return drawn
+
+
+_LOADING = """
+<h2 id="load">Loading it into a triple store</h2>
+<p>Every dump holds the same graph (ontology, vocabularies and data); any SPARQL 1.1 store reads them:</p>
+<pre>oxigraph load --location store --file normgraph-{v}.nt          # Oxigraph
+tdb2.tdbloader --loc DB normgraph-{v}.nt                        # Apache Jena TDB2
+curl -X PUT -H 'Content-Type: text/turtle' --data-binary @normgraph-{v}.ttl \\
+     'http://localhost:3030/normgraph/data?default'             # any Graph Store Protocol endpoint
+python -c "import rdflib; g = rdflib.Graph().parse('normgraph-{v}.ttl'); print(len(g))"</pre>
+<h2 id="query">Querying it</h2>
+<p>With the <code>normgraph</code> command, stored questions answer by name
+(<code>normgraph queries</code> lists them) with labels, one row per fact and its claims:</p>
+<pre>normgraph query organisation-members --param organisation=org-id:sco --param date=2010
+normgraph search "collective security"          # find an identifier
+normgraph describe org-id:csto                  # everything about one entity, with its claims
+normgraph query state-membership-history --param state=state:RUS --format csv</pre>
+<p>In any store, in SPARQL: every fact is a node that claims support, each claim with its source and quoted words:</p>
+<pre>PREFIX ng:  &lt;https://w3id.org/normgraph/ontology#&gt;
+PREFIX org: &lt;http://www.w3.org/ns/org#&gt;
+PREFIX dcterms: &lt;http://purl.org/dc/terms/&gt;
+SELECT ?member ?role ?start ?claim ?source WHERE {{
+  ?m org:organization &lt;https://w3id.org/normgraph/id/org/sco&gt; ;
+     org:member ?member ; org:role ?role .
+  OPTIONAL {{ ?m ng:startDate ?start }}
+  ?claim ng:supports ?m ; dcterms:source ?source .
+}}</pre>
+<p>A date the sources do not give is absent, never guessed: queries that ask about a time should
+say what they do with undated facts (normgraph's stored queries keep them, marked "date not stated").</p>
+""".strip()
+
+
+def _holdings_section(holdings: Holdings) -> str:
+    def names(pairs: tuple[tuple[str, str], ...]) -> str:
+        return ", ".join(f'<a href="{_e(iri)}">{_e(name)}</a>' for iri, name in pairs)
+
+    facts = "".join(f"<li>{count} {_e(words)}</li>" for words, count in holdings.facts)
+    return (
+        '<h2 id="holdings">What the graph holds</h2>'
+        f"<p>{len(holdings.organisations)} organisations, {len(holdings.states)} states, "
+        f"{len(holdings.sources)} source texts and {holdings.claims} claims. Every fact below is "
+        "supported by at least one claim, which names who asserts it and quotes the source's words "
+        "with their character offsets.</p>"
+        f"<ul>{facts}</ul>"
+        f"<p><strong>Sources:</strong> {names(holdings.sources)}.</p>"
+        f"<p><strong>Organisations:</strong> {names(holdings.organisations)}.</p>"
+        f"<p><strong>States:</strong> {names(holdings.states)}.</p>"
+    )
+
+
+def index_page(
+    info: ReleaseInfo,
+    ontology: Graph,
+    vocabs: list[Vocabulary],
+    shapes: int,
+    downloads: list[Distribution],
+    holdings: Holdings | None = None,
+    figures: Iterable[DocFigure] = (),
+) -> str:
+    """The start page: what the release is and holds, how to load and query it, its figures,
+    its documentation pages and its files."""
     classes = sum(1 for s in set(ontology.subjects(RDF.type, OWL.Class)) if isinstance(s, URIRef))
     properties = len({s for t in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty) for s in ontology.subjects(RDF.type, t) if isinstance(s, URIRef)})
     rows = [
@@ -577,6 +686,17 @@ def index_page(info: ReleaseInfo, ontology: Graph, vocabs: list[Vocabulary], sha
     if info.rights:
         rows.append(("Rights", _e(info.rights)))
     body = [f"<h1>normgraph {_e(info.version)}</h1>", f"<p><strong>{_e(DATASET_TITLE)}.</strong> {_e(DATASET_DESCRIPTION)}</p>", _meta(rows)]
+    if holdings is not None:
+        body.append(_holdings_section(holdings))
+    body.append(_LOADING.format(v=_e(info.version)))
+    figures = list(figures)
+    if figures:
+        body.append('<h2 id="figures">Figures</h2>')
+        for figure in figures:
+            body.append(
+                f'<figure><img src="{_e(figure.path)}" alt="{_e(figure.title)}" style="max-width:100%">'
+                f"<figcaption><strong>{_e(figure.title)}.</strong> {figure.caption}</figcaption></figure>"
+            )
     body.append("<h2>Documentation</h2><ul>")
     body.append(f'<li><a href="ontology.html">{_e(info.title)}</a> — {classes} classes, {properties} properties</li>')
     for vocab in vocabs:
@@ -654,5 +774,9 @@ def write_documentation(
         save(vocab.page, vocabulary_page(vocab, link, version=info.version))
     progress("shapes.html")
     save("shapes.html", shapes_page(shapes, link, version=info.version))
-    save("index.html", index_page(info, ontology, vocabs, len(named_shapes(shapes)), downloads))
+    progress("figures/")
+    figures = release_figures(folder, labels)
+    written.extend(folder / figure.path for figure in figures)
+    summary = holdings(labels)
+    save("index.html", index_page(info, ontology, vocabs, len(named_shapes(shapes)), downloads, summary, figures))
     return sorted(written)

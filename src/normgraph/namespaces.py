@@ -83,3 +83,12 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, uri in PREFIXES.items():
         graph.bind(prefix, uri, override=True, replace=True)
     return graph
+
+
+def compact(iri: str) -> str:
+    """``norm:sovereignty`` for a normgraph or reused IRI, else the IRI itself (display only)."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")) and len(iri) > len(namespace):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri

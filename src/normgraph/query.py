@@ -1,4 +1,4 @@
-"""Stored and ad-hoc SPARQL queries: load, check, bind, run on rdflib or Oxigraph, and format.
+"""Stored and ad-hoc SPARQL queries: load, check, bind, and run on rdflib or Oxigraph.
 
 One path for every query, trusted or not:
 
@@ -19,8 +19,9 @@ One path for every query, trusted or not:
    return the same :class:`QueryResult` (of light :class:`Term` tuples). :func:`execute` runs the
    query in a worker process with a wall-clock limit: pyoxigraph has no query timeout in its
    Python API and a Python thread cannot be stopped, but a process can. Results stop at a row cap.
-5. **Format.** W3C SPARQL 1.1 Query Results CSV, TSV and JSON for tools; a table with labels
-   beside IRIs for people; Turtle for CONSTRUCT and DESCRIBE.
+
+Writing results out (tables for people, the W3C result formats for tools) is the job of
+:mod:`normgraph.results`.
 
 Engines differ in details the SPARQL standard leaves open. An Oxigraph ``Store`` keeps numbers
 in canonical form: ``"5"^^xsd:nonNegativeInteger`` comes back as ``"5"^^xsd:integer`` and
@@ -30,15 +31,11 @@ differences vanish, so two engines' answers can be compared as sets.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import multiprocessing
 import os
 import re
 import socket
 import sys
-import textwrap
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -50,7 +47,7 @@ from typing import NamedTuple, Protocol
 import pyoxigraph as ox
 from pyparsing import ParseBaseException, ParseResults
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -61,8 +58,8 @@ from rdflib.term import Node
 from . import bounds
 from .errors import InputError, NormgraphError, UsageError
 from .layout import Layout
-from .namespaces import PREFIXES, bind_prefixes
-from .query_options import DEFAULT_ENGINE, ENGINES, FORMATS
+from .namespaces import PREFIXES, bind_prefixes, compact
+from .query_options import DEFAULT_ENGINE, ENGINES
 
 # ---------------------------------------------------------------------------------------------
 # Limits and errors
@@ -289,14 +286,14 @@ class Parameter:
         if self.language:
             return f"text@{self.language}"
         if self.datatype:
-            return _compact(self.datatype)
+            return compact(self.datatype)
         return "text"
 
     def describe(self) -> str:
         """How ``normgraph queries`` shows the parameter."""
         text = f"{self.name}={self.expects}"
         if self.default is not None:
-            shown = _compact(self.default) if self.kind == "iri" else self.default
+            shown = compact(self.default) if self.kind == "iri" else self.default
             return f"{text} (default {shown})"
         return f"{text} (optional)" if self.optional else f"{text} (required)"
 
@@ -343,15 +340,6 @@ def _parameters(tokens: Sequence[Token], header: Header, path: Path | str) -> tu
     )
 
 
-def _compact(iri: str) -> str:
-    """``norm:sovereignty`` for a normgraph or reused IRI, else the IRI itself (display only)."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")) and len(iri) > len(namespace):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
-
-
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -380,7 +368,7 @@ def bind_value(parameter: Parameter, raw: str, prefixes: Mapping[str, str] = PRE
     if parameter.datatype:
         literal = Literal(raw.strip(), datatype=URIRef(parameter.datatype))
         if getattr(literal, "ill_typed", False):
-            raise UsageError(f"parameter {parameter.name}: {raw!r} is not a valid {_compact(parameter.datatype)}")
+            raise UsageError(f"parameter {parameter.name}: {raw!r} is not a valid {compact(parameter.datatype)}")
         return literal
     return Literal(raw)
 
@@ -1199,144 +1187,3 @@ def run_file(
     stored = load_query(path)
     runner = make_engine(graph_or_engine, engine) if isinstance(graph_or_engine, Graph) else graph_or_engine
     return execute(runner, stored.prepare(params), timeout=timeout, max_rows=max_rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Output formats
-# ---------------------------------------------------------------------------------------------
-
-
-def _need_select(result: QueryResult, fmt: str) -> None:
-    if result.form == "SELECT":
-        return
-    if result.form == "ASK":
-        raise UsageError(f"ASK results have no {fmt.upper()} form in the W3C result formats; use --format json or table")
-    raise UsageError(f"{result.form} results are a graph, written as Turtle; --format {fmt} applies to SELECT results")
-
-
-def to_csv(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends, RFC 4180 quoting."""
-    _need_select(result, "csv")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if t is None else (f"_:{t.value}" if t.kind == "bnode" else t.value) for t in row])
-    return out.getvalue()
-
-
-def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results TSV: ``?var`` header, terms in Turtle syntax, LF line ends."""
-    _need_select(result, "tsv")
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines.extend("\t".join("" if t is None else t.n3() for t in row) for row in result.rows)
-    return "\n".join(lines) + "\n"
-
-
-def _json_term(term: Term) -> dict[str, str]:
-    if term.kind == "iri":
-        return {"type": "uri", "value": term.value}
-    if term.kind == "bnode":
-        return {"type": "bnode", "value": term.value}
-    value = {"type": "literal", "value": term.value}
-    if term.language:
-        value["xml:lang"] = term.language
-    elif term.datatype:
-        value["datatype"] = term.datatype
-    return value
-
-
-def to_json(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON (``application/sparql-results+json``)."""
-    if result.form == "ASK":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2) + "\n"
-    _need_select(result, "json")
-    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def to_turtle(result: QueryResult) -> str:
-    """CONSTRUCT and DESCRIBE results as Turtle with normgraph's prefixes."""
-    if result.form not in ("CONSTRUCT", "DESCRIBE"):
-        raise UsageError(f"{result.form} results are a table; Turtle is for CONSTRUCT and DESCRIBE results")
-    return result.graph().serialize(format="turtle")
-
-
-_LABEL_PROPERTIES = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title), str(DCTERMS.bibliographicCitation))
-
-
-def labels(engine: Engine, iris: Iterable[str]) -> dict[str, str]:
-    """A human label for each IRI that has one: skos:prefLabel, else rdfs:label, else
-    dcterms:title, else the reference a source prints for a cited work; English preferred, then
-    untagged, then any language."""
-    found: dict[str, str] = {}
-    for iri in sorted(set(iris)):
-        for predicate in _LABEL_PROPERTIES:
-            candidates = [t for t in engine.objects(iri, predicate) if t.kind == "literal"]
-            if candidates:
-                best = min(candidates, key=lambda t: ({"en": 0, None: 1}.get(t.language, 2), t.value))
-                found[iri] = best.value
-                break
-    return found
-
-
-#: Widest a table column grows before its cells wrap.
-TABLE_COLUMN_WIDTH = 60
-#: A hyphen at a line break in a quoted passage ("non-\nintervention") joins the two lines.
-_LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
-
-
-def _cell(term: Term | None, names: Mapping[str, str]) -> str:
-    if term is None:
-        return ""
-    if term.kind == "iri":
-        short = _compact(term.value)
-        return f"{names[term.value]} ({short})" if term.value in names else short
-    if term.kind == "bnode":
-        return f"_:{term.value}"
-    return " ".join(_LINE_BREAK_HYPHEN.sub("-", term.value).split())
-
-
-def to_table(result: QueryResult, engine: Engine | None = None, width: int = TABLE_COLUMN_WIDTH) -> str:
-    """A plain-text table for people: each IRI as 'label (prefix:name)', long cells wrapped."""
-    if result.form == "ASK":
-        return ("yes" if result.boolean else "no") + "\n"
-    _need_select(result, "table")
-    iris = {t.value for row in result.rows for t in row if t is not None and t.kind == "iri"}
-    names = labels(engine, iris) if engine is not None else {}
-    cells = [[_cell(t, names) for t in row] for row in result.rows]
-    widths = [min(width, max([len(v)] + [len(row[i]) for row in cells])) for i, v in enumerate(result.variables)]
-    lines = [
-        "  ".join(v.ljust(widths[i]) for i, v in enumerate(result.variables)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    for row in cells:
-        wrapped = [textwrap.wrap(value, widths[i], break_on_hyphens=False) or [""] for i, value in enumerate(row)]
-        for depth in range(max(len(parts) for parts in wrapped)):
-            line = "  ".join((parts[depth] if depth < len(parts) else "").ljust(widths[i]) for i, parts in enumerate(wrapped))
-            lines.append(line.rstrip())
-    count = len(result.rows)
-    lines.append(f"({count} row{'' if count == 1 else 's'}{', truncated' if result.truncated else ''})")
-    return "\n".join(lines) + "\n"
-
-
-
-
-def render(result: QueryResult, fmt: str | None = None, engine: Engine | None = None) -> str:
-    """``result`` in ``fmt``: by default a table for SELECT and ASK, Turtle for graphs."""
-    if fmt is None:
-        fmt = "turtle" if result.form in ("CONSTRUCT", "DESCRIBE") else "table"
-    if fmt == "table":
-        if result.form in ("CONSTRUCT", "DESCRIBE"):
-            return to_turtle(result)
-        return to_table(result, engine)
-    if fmt == "csv":
-        return to_csv(result)
-    if fmt == "tsv":
-        return to_tsv(result)
-    if fmt == "json":
-        return to_json(result)
-    if fmt == "turtle":
-        return to_turtle(result)
-    raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

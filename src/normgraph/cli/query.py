@@ -3,7 +3,9 @@
 ``queries`` lists the stored questions; ``query NAME`` answers one (``query --file Q.rq`` any
 query file); ``sparql 'SELECT ...'`` an ad-hoc query. All three go through
 :mod:`normgraph.query`: updates, SERVICE and FROM are refused, a wall-clock limit and a row cap
-apply, and results come as a table with labels, W3C CSV/TSV/JSON, or Turtle for graphs.
+apply, and :mod:`normgraph.results` writes the answer: a table with labels, W3C CSV/TSV/JSON,
+or Turtle, N-Triples or JSON-LD for graphs. An ASK answer is also the exit status: 0 for yes, 1 for
+no, so scripts can test it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..layout import locate
-from ..query_options import DEFAULT_ENGINE, ENGINES, FORMATS
+from ..query_options import DATED_ONLY_PARAMETER, DEFAULT_ENGINE, ENGINES, RESULT_FORMATS
 
 if TYPE_CHECKING:  # the query library loads rdflib's SPARQL and Oxigraph: only when a query runs
     from ..query import Engine, PreparedQuery
@@ -37,8 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run a stored query by name, or a query file",
         description="Run a stored query (see 'normgraph queries') or, with --file, any SPARQL query "
         "file. Parameters are given as --param name=value; IRIs as full IRIs or prefixed names "
-        "(norm:sovereignty). SELECT results print as a table with labels beside IRIs, or as W3C "
-        "SPARQL 1.1 CSV, TSV or JSON; CONSTRUCT and DESCRIBE results as Turtle.",
+        "(norm:sovereignty). SELECT results print as a table with labels beside IRIs, one row per "
+        "fact with its claims summarised, or as W3C SPARQL 1.1 CSV, TSV (each with a label column "
+        "beside every IRI column) or JSON; CONSTRUCT and DESCRIBE results as Turtle, N-Triples or "
+        "JSON-LD. Queries bounded by a date also list facts whose date the texts do not state, "
+        "marked 'date not stated', unless --dated-only is given. Exit status: 0 on success (an ASK "
+        "answered yes), 1 when an ASK is answered no, 2 for unusable input, 3 on timeout.",
     )
     target = query.add_mutually_exclusive_group(required=True)
     target.add_argument("name", nargs="?", metavar="NAME", help="the stored query to run")
@@ -51,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run an ad-hoc SPARQL query ('-' reads it from standard input)",
         description="Run a SPARQL 1.1 query given on the command line ('-' reads it from standard "
         "input) over ontology, vocabularies and data. normgraph's prefixes (ng:, org:, skos:, "
-        "norm:, state: ...) are predeclared. Updates, SERVICE and FROM are refused.",
+        "norm:, state: ...) are predeclared. Updates, SERVICE and FROM are refused. Exit status: 0 "
+        "on success (an ASK answered yes), 1 when an ASK is answered no, 2 for unusable input.",
     )
     sparql.add_argument("text", metavar="QUERY", help="the query text, or '-' for standard input")
     _run_options(sparql)
@@ -64,8 +71,23 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=FORMATS,
-        help="table (default for SELECT and ASK), csv, tsv or json (W3C SPARQL 1.1 result formats), turtle (CONSTRUCT, DESCRIBE)",
+        choices=RESULT_FORMATS,
+        help="for SELECT and ASK: table (default), csv, tsv, json (W3C SPARQL 1.1 result formats); "
+        "for CONSTRUCT and DESCRIBE: turtle (default), ntriples, jsonld",
+    )
+    parser.add_argument(
+        "--width", type=int, metavar="N", help="table width in characters (default: the terminal's width, else 100)"
+    )
+    parser.add_argument(
+        "--claims", action="store_true", help="table: one row per supporting claim instead of one row per fact"
+    )
+    parser.add_argument(
+        "--no-labels", action="store_true", help="csv, tsv: only the query's own columns, no <name>Label columns"
+    )
+    parser.add_argument(
+        "--dated-only",
+        action="store_true",
+        help="queries bounded by a date: leave out facts whose date the texts do not state",
     )
     parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help=f"SPARQL engine (default {DEFAULT_ENGINE})")
     parser.add_argument(
@@ -76,7 +98,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
+def parse_params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:
         name, equals, value = pair.partition("=")
@@ -95,16 +117,32 @@ def _engine(args: argparse.Namespace) -> Engine:
     return make_engine(load_parts(locate(args.root)).union(), args.engine)
 
 
+def _width(args: argparse.Namespace) -> int:
+    """--width, else the terminal's width ($COLUMNS counts), else the default for files."""
+    if args.width is not None:
+        return args.width
+    import shutil
+
+    from ..query_options import DEFAULT_TABLE_WIDTH
+
+    return shutil.get_terminal_size((DEFAULT_TABLE_WIDTH, 24)).columns
+
+
 def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
     if args.timeout is not None and args.timeout < 0:
         raise UsageError("--timeout must not be negative")
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError("--max-rows must be at least 1")
-    from ..query import execute, render
+    from ..query import execute
+    from ..results import render, vet_format
 
+    vet_format(query.form, args.format)
     engine = _engine(args)
     result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
-    sys.stdout.write(render(result, args.format, engine))
+    labelled_by = None if args.no_labels else engine
+    if args.format in (None, "table"):
+        labelled_by = engine
+    sys.stdout.write(render(result, args.format, labelled_by, width=_width(args), claims=args.claims))
     if result.truncated:
         shown = len(result.rows) or len(result.triples)
         print(
@@ -112,7 +150,7 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
             "raise the cap with --max-rows or $NORMGRAPH_MAX_ROWS",
             file=sys.stderr,
         )
-    return 0
+    return 1 if result.form == "ASK" and not result.boolean else 0
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -134,14 +172,19 @@ def run_query_command(args: argparse.Namespace) -> int:
     from ..namespaces import PREFIXES
     from ..query import find_query, prepare, read_query_file
 
-    params = _params(args.param)
+    params = parse_params(args.param)
+    if args.dated_only:
+        params[DATED_ONLY_PARAMETER] = "true"
     if args.file:
         path = Path(args.file)
         if not path.is_file():
             raise UsageError(f"no such query file: {path}")
         query = prepare(read_query_file(path), params, origin=str(path), prefixes=PREFIXES)
     else:
-        query = find_query(locate(args.root), args.name).prepare(params)
+        stored = find_query(locate(args.root), args.name)
+        if args.dated_only and DATED_ONLY_PARAMETER not in {p.name for p in stored.parameters}:
+            raise UsageError(f"--dated-only: {stored.name} is not bounded by a date (it has no {DATED_ONLY_PARAMETER} parameter)")
+        query = stored.prepare(params)
     return _run(args, query)
 
 
@@ -152,4 +195,6 @@ def run_sparql_command(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise UsageError("the query is empty")
-    return _run(args, prepare(text, _params(args.param), origin="query", prefixes=PREFIXES))
+    if args.dated_only:
+        raise UsageError("--dated-only applies to stored queries bounded by a date, not to ad-hoc queries")
+    return _run(args, prepare(text, parse_params(args.param), origin="query", prefixes=PREFIXES))
