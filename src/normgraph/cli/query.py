@@ -74,6 +74,12 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-rows", type=int, metavar="N", help="return at most N rows or triples (default 10000, or $NORMGRAPH_MAX_ROWS)"
     )
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="run the query at this SPARQL 1.1 endpoint instead of on the local graph"
+    )
+    parser.add_argument(
+        "--graph", metavar="IRI", help="with --endpoint: query this named graph as the default graph (e.g. a pushed release)"
+    )
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -100,11 +106,21 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
         raise UsageError("--timeout must not be negative")
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError("--max-rows must be at least 1")
-    from ..query import execute, render
+    from ..query import default_max_rows, default_timeout, execute, render
 
-    engine = _engine(args)
-    result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
-    sys.stdout.write(render(result, args.format, engine))
+    if args.endpoint:
+        from ..remote import remote_query
+
+        timeout = default_timeout() if args.timeout is None else args.timeout
+        max_rows = default_max_rows() if args.max_rows is None else args.max_rows
+        result = remote_query(args.endpoint, query, graph=args.graph, timeout=timeout, max_rows=max_rows)
+        sys.stdout.write(render(result, args.format))
+    else:
+        if args.graph:
+            raise UsageError("--graph applies to remote queries: give --endpoint too")
+        engine = _engine(args)
+        result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
+        sys.stdout.write(render(result, args.format, engine))
     if result.truncated:
         shown = len(result.rows) or len(result.triples)
         print(
