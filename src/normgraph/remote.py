@@ -22,6 +22,7 @@ from .errors import NormgraphError
 from .query import PreparedQuery, QueryResult, Term, from_oxigraph
 
 SPARQL_JSON = "application/sparql-results+json"
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 N_TRIPLES = "application/n-triples"
 
 
@@ -48,13 +49,22 @@ def _term(value: Mapping[str, str]) -> Term:
     if datatype == "http://www.w3.org/2001/XMLSchema#string":
         datatype = None
     language = value.get("xml:lang")
+    if datatype == _XSD_BOOLEAN and value["value"] in ("0", "1"):  # Virtuoso writes 1 for true
+        return Term("literal", "true" if value["value"] == "1" else "false", datatype)
     return Term("literal", value["value"], None if language else datatype, language)
 
 
-def result_from_json(document: Mapping, max_rows: int | None = None) -> QueryResult:
-    """A SPARQL 1.1 Query Results JSON document as a :class:`QueryResult` (cut at ``max_rows``)."""
+def result_from_json(document: Mapping, max_rows: int | None = None, form: str = "SELECT") -> QueryResult:
+    """A SPARQL 1.1 Query Results JSON document as a :class:`QueryResult` (cut at ``max_rows``).
+
+    Virtuoso answers an ASK sent with a default graph as a one-row table with the variable
+    ``__ASK_RETVAL`` (1 or 0); that is read as the boolean it stands for.
+    """
     if "boolean" in document:
         return QueryResult("ASK", boolean=bool(document["boolean"]))
+    if form == "ASK":
+        rows = document["results"]["bindings"]
+        return QueryResult("ASK", boolean=bool(rows) and next(iter(rows[0].values()))["value"] not in ("0", "false"))
     variables = tuple(document["head"]["vars"])
     bindings = document["results"]["bindings"]
     truncated = max_rows is not None and len(bindings) > max_rows
@@ -99,7 +109,7 @@ def remote_query(
     response = _request("POST", endpoint, timeout=timeout, data=form, headers={"Accept": accept})
     if not graph_form:
         try:
-            return result_from_json(response.json(), max_rows)
+            return result_from_json(response.json(), max_rows, query.form)
         except (ValueError, KeyError) as exc:
             raise RemoteError(f"{endpoint}: the answer is not SPARQL results JSON ({exc})") from None
     try:
