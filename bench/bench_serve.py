@@ -3,8 +3,9 @@
 Serves the same graph (ontology, vocabularies and data) with ``normgraph serve``, the Oxigraph
 server (``oxigraph serve``, PyPI ``oxigraph``) and rdflib-endpoint (PyPI ``rdflib-endpoint``), all
 on 127.0.0.1, in the same run. For each: ``--clients`` concurrent clients each send
-``--requests`` requests of a fast query (the SCO's name and members); it prints throughput,
-p50 and p99 latency, and ratios to normgraph. Then the latency of the fast query while a slow
+``--requests`` requests of a fast query (the SCO's name and members), first the same text
+repeated, then a new text each time (normgraph remembers checked queries by text); it prints
+throughput, p50 and p99 latency, and ratios to normgraph. Then the latency of the fast query while a slow
 query (a triple self-join) runs on the same server. Request counts are bounded; loopback only.
 
     python bench/bench_serve.py [--clients 8] [--requests 25]
@@ -39,8 +40,10 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?b . ?c ?r ?d }"
 SLOW_LIMIT = 20
 
 
-def load(endpoint: str, clients: int, requests: int) -> tuple[float, list[float]]:
-    """Throughput (requests/s) and the latencies of ``clients`` x ``requests`` fast queries."""
+def load(endpoint: str, clients: int, requests: int, distinct: bool = False) -> tuple[float, list[float]]:
+    """Throughput (requests/s) and the latencies of ``clients`` x ``requests`` fast queries;
+    ``distinct`` makes every query text unique (a numbered comment), defeating any cache."""
+    counter = iter(range(10**9))
     latencies: list[float] = []
     lock = threading.Lock()
     errors: list[str] = []
@@ -49,7 +52,8 @@ def load(endpoint: str, clients: int, requests: int) -> tuple[float, list[float]
         with httpx.Client(timeout=120) as session:
             for _ in range(requests):
                 started = time.perf_counter()
-                response = session.post(endpoint, data={"query": FAST}, headers={"Accept": "application/sparql-results+json"})
+                text = f"{FAST}\n# request {next(counter)}" if distinct else FAST
+                response = session.post(endpoint, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
                 took = time.perf_counter() - started
                 if response.status_code != 200 or not response.json()["results"]["bindings"]:
                     errors.append(f"{response.status_code}: {response.text[:200]}")
@@ -134,16 +138,19 @@ def main() -> None:
                 "oxigraph serve": f"http://127.0.0.1:{oxigraph_port}/query",
                 "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/",
             }
-            rows = {}
-            for name, endpoint in servers.items():
-                load(endpoint, 2, 3)  # warm up
-                throughput, latencies = load(endpoint, args.clients, args.requests)
-                rows[name] = (throughput, percentile(latencies, 0.5), percentile(latencies, 0.99))
-            base = rows["normgraph serve"]
-            print(f"{'server':<18}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'req/s ratio':>13}{'p50 ratio':>11}")
-            for name, (throughput, p50, p99) in rows.items():
-                print(f"{name:<18}{throughput:>8.1f}{p50 * 1000:>9.1f}{p99 * 1000:>9.1f}{throughput / base[0]:>13.2f}{p50 / base[1]:>11.2f}")
-            print("\nfast query while a slow one runs (10 requests)")
+            for distinct in (False, True):
+                rows = {}
+                for name, endpoint in servers.items():
+                    load(endpoint, 2, 3)  # warm up
+                    throughput, latencies = load(endpoint, args.clients, args.requests, distinct)
+                    rows[name] = (throughput, percentile(latencies, 0.5), percentile(latencies, 0.99))
+                base = rows["normgraph serve"]
+                print("every request a new query text" if distinct else "the same query text repeated")
+                print(f"{'server':<18}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'req/s ratio':>13}{'p50 ratio':>11}")
+                for name, (throughput, p50, p99) in rows.items():
+                    print(f"{name:<18}{throughput:>8.1f}{p50 * 1000:>9.1f}{p99 * 1000:>9.1f}{throughput / base[0]:>13.2f}{p50 / base[1]:>11.2f}")
+                print()
+            print("fast query while a slow one runs (10 requests)")
             print(f"{'server':<18}{'p50 ms':>9}{'max ms':>9}")
             for name, endpoint in servers.items():
                 latencies = under_slow(endpoint)

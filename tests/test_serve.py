@@ -272,3 +272,38 @@ def test_the_landing_page_lists_counts_sources_organisations_and_query_forms(ser
     assert 'href="/id/source/chatterje-doody-2015"' in page
     assert '<form class="query" method="get" action="/api/state-membership-history"' in page
     assert '<input name="state" placeholder="IRI" value="https://w3id.org/normgraph/id/state/IND">' in page
+
+
+# --- another base IRI, and hostile text ------------------------------------------------------
+
+HOSTILE = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ng: <https://w3id.org/normgraph/ontology#> .
+<https://example.org/graph/id/org/hostile> a ng:Forum ;
+    skos:prefLabel "<script>alert('x')</script> & Co"@en ;
+    ng:hasPredecessor <https://w3id.org/normgraph/id/org/sco> .
+"""
+
+
+def test_a_deployment_under_another_base_iri_escapes_what_it_shows(tree):
+    (tree / "data" / "hostile.ttl").write_text(HOSTILE, encoding="utf-8")
+    with running_server("--base-iri", "https://example.org/graph/", root=tree) as url:
+        page = httpx.get(f"{url}/id/org/hostile", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "<h1>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co</h1>" in page.text
+        assert "<script>alert" not in page.text
+        # An IRI outside the base is a link to itself, not to a local path.
+        assert 'href="https://w3id.org/normgraph/id/org/sco"' in page.text
+        rdf = httpx.get(f"{url}/id/org/hostile", headers={"Accept": "application/n-triples"})
+        assert "<https://example.org/graph/id/org/hostile> <http://www.w3.org/2004/02/skos/core#prefLabel>" in rdf.text
+        assert httpx.get(f"{url}/id/org/sco", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_serve_refuses_bad_options():
+    from .conftest import run_cli
+
+    result = run_cli("serve", "--workers", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "normgraph serve: error: --workers must be at least 1"
+    result = run_cli("serve", "--base-iri", "https://example.org/no-slash", "--port", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "normgraph serve: error: the base IRI must be an absolute IRI ending with '/': 'https://example.org/no-slash'"

@@ -13,6 +13,7 @@ limit and row cap), page lookups directly on the store, whose queries release th
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -29,6 +30,7 @@ from ..errors import InputError, NormgraphError, UsageError
 from ..layout import Layout
 from ..namespaces import ONTOLOGY_IRI, PREFIXES
 from ..query import (
+    PreparedQuery,
     QueryFailed,
     QueryRefused,
     QueryResult,
@@ -45,6 +47,8 @@ from .openapi import openapi_document
 from .pages import Site
 from .store import DEFAULT_WORKERS, QueryPool, open_store
 
+#: Checked and bound queries remembered for reuse (the check is the costly part of a fast query).
+PREPARED_CACHE = 512
 #: What the server's root path stands for unless ``--base-iri`` says otherwise.
 DEFAULT_BASE_IRI = "https://w3id.org/normgraph/"
 STATIC = Path(__file__).parent / "static"
@@ -58,8 +62,6 @@ class Server:
     """The state one application holds: the store, the query pool, the page reader, templates."""
 
     def __init__(self, layout: Layout, store: ox.Store, *, base_iri: str, timeout: float, max_rows: int, workers: int) -> None:
-        if not base_iri.endswith(("/", "#")):
-            raise UsageError(f"the base IRI must end with '/': {base_iri!r}")
         self.layout = layout
         self.base_iri = base_iri
         self.pool = QueryPool(store, workers, timeout=timeout, max_rows=max_rows)
@@ -67,6 +69,18 @@ class Server:
         self.queries: dict[str, StoredQuery] = {q.name: q for q in stored_queries(layout)}
         self.templates = Environment(loader=PackageLoader("normgraph.web", "templates"), autoescape=select_autoescape(default=True))
         self.templates.globals.update(base_iri=base_iri, yasgui=(STATIC / "yasgui" / "yasgui.min.js").is_file())
+        self.prepared = lru_cache(maxsize=PREPARED_CACHE)(self._prepare)
+
+    def _prepare(self, text: str | None, stored: str | None = None, params: tuple[tuple[str, str], ...] = ()) -> PreparedQuery:
+        """Check and bind a query: ad-hoc ``text``, or the ``stored`` query with ``params``.
+
+        Called through :attr:`prepared`, which remembers recent answers: the check parses the
+        query with rdflib (tens of milliseconds, holding the GIL) and depends only on its text,
+        so a query asked again skips it. Refusals are not cached and are raised again each time.
+        """
+        if stored is not None:
+            return self.queries[stored].prepare(dict(params))
+        return prepare(text or "", origin="query", prefixes=PREFIXES)
 
     def page(self, name: str, status: int = 200, **context: object) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(name).render(**context), status)
@@ -146,7 +160,7 @@ async def sparql(request: Request) -> Response:
         return Response(protocol.serialize_graph(description, media), media_type=protocol.content_type(media))
     if not asked.text.strip():
         return _error("the query is empty", 400)
-    return await _run(server, lambda: prepare(asked.text, origin="query", prefixes=PREFIXES), accept)
+    return await _run(server, lambda: server.prepared(asked.text), accept)
 
 
 async def landing(request: Request) -> Response:
@@ -212,11 +226,12 @@ async def api_query(request: Request) -> Response:
     if repeated:
         return _error(f"parameter {repeated[0]!r} is given more than once", 400)
     values = {key: values[0] for key, values in params.items() if values[0] != ""}
+    bound = tuple(sorted(values.items()))
     accept = request.headers.get("accept")
     if not protocol.wants_html(accept):
-        return await _run(server, lambda: stored.prepare(values), accept)
+        return await _run(server, lambda: server.prepared(None, name, bound), accept)
     try:
-        result = await anyio.to_thread.run_sync(lambda: server.pool.run(stored.prepare(values)))
+        result = await anyio.to_thread.run_sync(lambda: server.pool.run(server.prepared(None, name, bound)))
     except NormgraphError as exc:
         return server.page("results.html", 400, query=stored, params=values, error=str(exc))
     rows = [server.site.values_of_terms(row) for row in result.rows]
@@ -238,6 +253,8 @@ def create_app(
     store: ox.Store | None = None,
 ) -> Starlette:
     """The application over ``layout``'s graph (or ``store``, if given)."""
+    if not base_iri.endswith("/") or "://" not in base_iri:
+        raise UsageError(f"the base IRI must be an absolute IRI ending with '/': {base_iri!r}")
     server = Server(
         layout,
         store if store is not None else open_store(layout),
