@@ -28,7 +28,9 @@ STORES = {
 KNOWN_DIFFERENCES = {
     "virtuoso": {
         "states-in-both-organisations": "Virtuoso's SPARQL compiler fails (SP031 ssg_print_rvr_fixed_val) on the bound VALUES block",
-        "organisations-endorsing-norm": "Virtuoso returns fewer rows (those missing quote passages that span a line break; cause not isolated)",
+        "organisations-endorsing-norm": "Virtuoso loses solutions when an rdf:type/rdfs:subClassOf* path is joined "
+        "for one organisation reached from two stance nodes (2 solutions embedded, 1 on Virtuoso for the SCO's "
+        "two stances supported by claim cd2015-35181)",
     },
     "oxigraph": {},
 }

@@ -68,6 +68,7 @@ class Server:
         self.site = Site(store, base_iri)
         self.queries: dict[str, StoredQuery] = {q.name: q for q in stored_queries(layout)}
         self.templates = Environment(loader=PackageLoader("normgraph.web", "templates"), autoescape=select_autoescape(default=True))
+        self.templates.filters["compact"] = self.site.compact
         self.templates.globals.update(base_iri=base_iri, yasgui=(STATIC / "yasgui" / "yasgui.min.js").is_file())
         self.prepared = lru_cache(maxsize=PREPARED_CACHE)(self._prepare)
 
