@@ -65,6 +65,18 @@ def test_landing_editor_result_and_entity_page(browser, artefacts):
         assert browser.find_element(By.LINK_TEXT, "Shanghai Cooperation Organisation").get_attribute("href") == url + "/id/org/sco"
         browser.save_screenshot(str(artefacts / "landing.png"))
 
+        form = browser.find_element(By.ID, "q-state-membership-history")
+        field = form.find_element(By.NAME, "state")
+        field.clear()
+        field.send_keys("state:KAZ")
+        form.find_element(By.TAG_NAME, "button").click()
+        wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
+        assert browser.current_url == url + "/api/state-membership-history?state=state%3AKAZ"
+        table = browser.find_element(By.CSS_SELECTOR, "table.results").text
+        assert "Collective Security Treaty Organisation" in table and "Eurasian Customs Union" in table
+        browser.save_screenshot(str(artefacts / "stored-query.png"))
+        browser.get(url + "/")
+
         browser.find_element(By.LINK_TEXT, "SPARQL editor").click()
         wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
         browser.execute_script("window.normgraphYasgui.getTab().setQuery(arguments[0]);", QUERY)
