@@ -134,6 +134,12 @@ def test_remote_calls_and_updates_are_refused_without_any_request(server, templa
         listener.close()
 
 
+def test_dataset_parameters_are_refused(server):
+    response = httpx.get(f"{server}/sparql", params={"query": NAME_OF_SCO, "default-graph-uri": "http://example.org/g"})
+    assert response.status_code == 400
+    assert response.text.startswith("default-graph-uri is not supported")
+
+
 def test_updates_by_the_update_protocol_are_refused(server):
     by_body = httpx.post(f"{server}/sparql", content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
     by_form = httpx.post(f"{server}/sparql", data={"update": "CLEAR ALL"})

@@ -81,6 +81,7 @@ class EntityView:
     claims: list[ClaimView]  # claims supporting the entity itself, when it is a fact node
     claims_made: list[ClaimView]
     incoming: list[tuple[Value, Value]]
+    incoming_cut: bool = False  # more resources link here than the page lists
 
 
 def _to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -279,15 +280,11 @@ class Site:
         made = self._claims("?claim ng:claimant $ENTITY . BIND($ENTITY AS ?self)", iri, "self").get(iri, [])
         fact_nodes = set(classes)
         incoming_rows = self._select(f"SELECT ?s ?p WHERE {{ ?s ?p $ENTITY }} LIMIT {LIST_LIMIT * 4}", iri)
-        incoming = []
-        for row in incoming_rows:
-            if row["s"].value in fact_nodes or row["s"].value == iri:
-                continue
-            incoming.append((self.value(row["s"]), self.value(row["p"])))
-            if len(incoming) == LIST_LIMIT:
-                break
+        links = [row for row in incoming_rows if row["s"].value not in fact_nodes and row["s"].value != iri]
+        incoming = [(self.value(row["s"]), self.value(row["p"])) for row in links[:LIST_LIMIT]]
         incoming.sort(key=lambda pair: (pair[1].text, pair[0].text))
-        return EntityView(iri, label, alt, kinds, statements, ordered, own_claims, made, incoming)
+        cut = len(links) > LIST_LIMIT or len(incoming_rows) == LIST_LIMIT * 4
+        return EntityView(iri, label, alt, kinds, statements, ordered, own_claims, made, incoming, cut)
 
     # -- the landing page -------------------------------------------------------------------
 
