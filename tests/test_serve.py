@@ -226,6 +226,14 @@ def test_the_entity_page_shows_facts_with_their_claims(server):
     assert 'href="/id/source/chatterje-doody-2015"' in page
 
 
+def test_a_claim_page_shows_its_claimant_source_and_quote(server):
+    page = httpx.get(f"{server}/id/claim/mse-4968-pakistan-india-members-2017", headers={"Accept": "text/html"}).text
+    assert "<h2>The claim and its evidence</h2>" in page
+    assert "“both Pakistan and India were admitted as members in 2017” <span class=\"note\">characters 4968–5024</span>" in page
+    assert 'href="/id/source/multilateral-security-excerpt"' in page
+    assert 'href="/id/membership/sco-PAK-member-2017"' in page
+
+
 def test_unknown_iris_are_404(server):
     assert httpx.get(f"{server}/id/org/no-such-organisation", headers={"Accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/id/org/no-such-organisation", headers={"Accept": "text/html"}).status_code == 404

@@ -78,10 +78,11 @@ class EntityView:
     kinds: list[Value]
     statements: list[tuple[Value, list[Value]]]
     sections: list[tuple[str, list[FactView]]]
-    claims: list[ClaimView]  # claims supporting the entity itself, when it is a fact node
+    claims: list[ClaimView]  # claims supporting the entity (a fact node), or the claim itself
     claims_made: list[ClaimView]
     incoming: list[tuple[Value, Value]]
     incoming_cut: bool = False  # more resources link here than the page lists
+    claims_title: str = "Supported by"
 
 
 def _to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -277,6 +278,9 @@ class Site:
             ordered.append((OTHER_FACTS, sorted(sections[OTHER_FACTS], key=lambda f: f.node.text)))
 
         own_claims = self._claims("?claim ng:supports $ENTITY . BIND($ENTITY AS ?self)", iri, "self").get(iri, [])
+        is_claim = str(NG.Claim) in {kind.iri for kind in kinds}
+        if is_claim:  # a claim's page shows it with its evidence
+            own_claims = self._claims("FILTER(?claim = $ENTITY) BIND($ENTITY AS ?self)", iri, "self").get(iri, [])
         made = self._claims("?claim ng:claimant $ENTITY . BIND($ENTITY AS ?self)", iri, "self").get(iri, [])
         fact_nodes = set(classes)
         incoming_rows = self._select(f"SELECT ?s ?p WHERE {{ ?s ?p $ENTITY }} LIMIT {LIST_LIMIT * 4}", iri)
@@ -284,7 +288,8 @@ class Site:
         incoming = [(self.value(row["s"]), self.value(row["p"])) for row in links[:LIST_LIMIT]]
         incoming.sort(key=lambda pair: (pair[1].text, pair[0].text))
         cut = len(links) > LIST_LIMIT or len(incoming_rows) == LIST_LIMIT * 4
-        return EntityView(iri, label, alt, kinds, statements, ordered, own_claims, made, incoming, cut)
+        title = "The claim and its evidence" if is_claim else "Supported by"
+        return EntityView(iri, label, alt, kinds, statements, ordered, own_claims, made, incoming, cut, title)
 
     # -- the landing page -------------------------------------------------------------------
 
