@@ -72,6 +72,11 @@ def test_graph_results_in_turtle_n_triples_and_json_ld(server):
         assert set(Graph().parse(data=response.text, format=fmt)) == {expected}
 
 
+def test_browsers_on_other_origins_may_query(server):
+    response = httpx.get(f"{server}/sparql", params={"query": NAME_OF_SCO}, headers={"Origin": "https://notebook.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
 def test_an_unacceptable_format_is_406(server):
     assert sparql(server, "ASK { ?s ?p ?o }", "text/csv").status_code == 406
 

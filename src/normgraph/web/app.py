@@ -21,6 +21,8 @@ import anyio.to_thread
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -276,7 +278,10 @@ def create_app(
         Route("/api/{name}", api_query, name="api"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes)
+    # The data is public and the server read-only: browser clients on other origins (a notebook,
+    # another Yasgui) may query it.
+    cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
+    app = Starlette(routes=routes, middleware=[cors])
     app.state.server = server
     return app
 
