@@ -53,6 +53,12 @@ def test_get_post_form_and_post_query_give_the_same_answer(server):
         assert response.json()["results"]["bindings"] == [{"name": {"type": "literal", "value": SCO_NAME, "xml:lang": "en"}}]
 
 
+def test_variables_that_look_like_parameters_are_plain_variables(server):
+    response = sparql(server, f"SELECT ?_name WHERE {{ <{SCO}> skos:prefLabel ?_name }}")
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"] == [{"_name": {"type": "literal", "value": SCO_NAME, "xml:lang": "en"}}]
+
+
 def test_select_results_in_every_format(server):
     csv_rows = list(csv.reader(io.StringIO(sparql(server, NAME_OF_SCO, "text/csv").text)))
     assert csv_rows == [["name"], [SCO_NAME]]
@@ -325,3 +331,16 @@ def test_serve_refuses_bad_options():
     result = run_cli("serve", "--base-iri", "https://example.org/no-slash", "--port", "0")
     assert result.returncode == 2
     assert result.stderr.strip() == "normgraph serve: error: the base IRI must be an absolute IRI ending with '/': 'https://example.org/no-slash'"
+
+
+def test_the_cli_runs_stored_and_ad_hoc_queries_at_a_served_endpoint(server):
+    from .conftest import run_cli
+
+    local = run_cli("query", "state-membership-history", "--param", "state=state:KAZ", "--format", "csv")
+    remote = run_cli("query", "state-membership-history", "--param", "state=state:KAZ", "--format", "csv", "--endpoint", f"{server}/sparql")
+    assert remote.returncode == 0, remote.stderr
+    assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
+    adhoc = run_cli("sparql", f"ASK {{ <{SCO}> skos:prefLabel ?name }}", "--endpoint", f"{server}/sparql", "--format", "json")
+    assert adhoc.returncode == 0 and '"boolean": true' in adhoc.stdout
+    refused = run_cli("sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--endpoint", f"{server}/sparql")
+    assert refused.returncode == 2 and "SERVICE is not allowed" in refused.stderr  # refused before sending

@@ -38,10 +38,10 @@ from ..query import (
     QueryResult,
     QueryTimeout,
     StoredQuery,
+    check_query,
     default_max_rows,
     default_timeout,
     from_oxigraph,
-    prepare,
     stored_queries,
 )
 from . import protocol
@@ -83,7 +83,10 @@ class Server:
         """
         if stored is not None:
             return self.queries[stored].prepare(dict(params))
-        return prepare(text or "", origin="query", prefixes=PREFIXES)
+        # A protocol query runs as sent: its ?_name variables are variables, not parameters to
+        # bind (a stored query sent here by 'normgraph query --endpoint' arrives already bound).
+        checked = check_query(text or "", "query", PREFIXES)
+        return PreparedQuery(text or "", checked.form, dict(PREFIXES), {}, "query")
 
     def page(self, name: str, status: int = 200, **context: object) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(name).render(**context), status)
