@@ -96,6 +96,12 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-rows", type=int, metavar="N", help="return at most N rows or triples (default 10000, or $NORMGRAPH_MAX_ROWS)"
     )
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="run the query at this SPARQL 1.1 endpoint instead of on the local graph"
+    )
+    parser.add_argument(
+        "--graph", metavar="IRI", help="with --endpoint: query this named graph as the default graph (e.g. a pushed release)"
+    )
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -137,12 +143,23 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
     from ..results import render, vet_format
 
     vet_format(query.form, args.format)
-    engine = _engine(args)
-    result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
-    labelled_by = None if args.no_labels else engine
-    if args.format in (None, "table"):
-        labelled_by = engine
-    sys.stdout.write(render(result, args.format, labelled_by, width=_width(args), claims=args.claims))
+    if args.endpoint:
+        from ..bounds import MAX_ROWS, QUERY_TIMEOUT
+        from ..remote import remote_query
+
+        timeout = QUERY_TIMEOUT.value() if args.timeout is None else args.timeout
+        max_rows = MAX_ROWS.value() if args.max_rows is None else args.max_rows
+        result = remote_query(args.endpoint, query, graph=args.graph, timeout=timeout, max_rows=max_rows)
+        sys.stdout.write(render(result, args.format, None, width=_width(args), claims=args.claims))
+    else:
+        if args.graph:
+            raise UsageError("--graph applies to remote queries: give --endpoint too")
+        engine = _engine(args)
+        result = execute(engine, query, timeout=args.timeout, max_rows=args.max_rows)
+        labelled_by = None if args.no_labels else engine
+        if args.format in (None, "table"):
+            labelled_by = engine
+        sys.stdout.write(render(result, args.format, labelled_by, width=_width(args), claims=args.claims))
     if result.truncated:
         shown = len(result.rows) or len(result.triples)
         print(
