@@ -64,9 +64,11 @@ def _pairs(graph: Graph, query: str) -> list[tuple[str, int]]:
 
 
 def _targets(tree: Tree, shape: object) -> int:
-    """How many nodes ``shape`` targets through its ``sh:targetClass`` (instances of subclasses
-    count), over ontology + data."""
-    classes = " ".join(f"<{c}>" for c in tree.parts.shapes.objects(shape, SH.targetClass))  # type: ignore[arg-type]
+    """How many nodes ``shape`` targets through ``sh:targetClass``, its own or that of the node
+    shapes that hold it (``sh:property``); instances of subclasses count; over ontology + data."""
+    shapes = tree.parts.shapes
+    owners = [shape, *shapes.subjects(SH.property, shape)]  # type: ignore[arg-type]
+    classes = " ".join(sorted({f"<{c}>" for owner in owners for c in shapes.objects(owner, SH.targetClass)}))
     if not classes:
         return 0
     query = f"""SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{
