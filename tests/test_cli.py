@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from normgraph import __version__
 
 from .conftest import run_cli
@@ -12,6 +15,22 @@ def test_help_lists_the_commands():
     assert result.returncode == 0
     for command in ("check", "anchor", "verify-evidence", "stats"):
         assert command in result.stdout
+
+
+def test_help_imports_no_rdf_or_plotting_library():
+    """The CLI imports the library inside each command, so building the parser stays fast."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "normgraph", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "normgraph.cli" in imported
+    heavy = {name for name in imported if name.split(".")[0] in {"rdflib", "pyshacl", "pyoxigraph", "matplotlib", "owlrl"}}
+    assert heavy == set()
 
 
 def test_version():

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from ..layout import locate
-from ..void import RELEASE_URL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,9 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--release-url",
-        default=RELEASE_URL,
         metavar="URL",
-        help="where releases are published, with {version} for the version (default: %(default)s)",
+        help="where releases are published, with {version} for the version (default: the project's w3id.org release address)",
     )
     parser.add_argument(
         "--allow-dirty",
@@ -54,6 +52,7 @@ def _size(size: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..publish import committed_data, publish
+    from ..void import RELEASE_URL
 
     layout = locate(args.root)
     warning = committed_data(layout, allow_dirty=args.allow_dirty)
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         Path(args.out),
         inferred=args.inferred,
         replace=args.replace,
-        release_url=args.release_url,
+        release_url=args.release_url or RELEASE_URL,
         progress=progress,
     )
     verb = {

@@ -7,7 +7,6 @@ from datetime import date
 
 from ..errors import UsageError
 from ..layout import locate
-from ..version import bump_version, parse_version, read_versions, version_problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_bump(args: argparse.Namespace) -> int:
+    from ..version import bump_version, parse_version
+
     parse_version(args.new)
     try:
         on = date.fromisoformat(args.date) if args.date else date.today()
@@ -52,6 +53,8 @@ def run_bump(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from ..version import read_versions, version_problems
+
     found = read_versions(locate(args.root))
     problems = version_problems(found)
     for problem in problems:
