@@ -41,7 +41,8 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from normgraph.layout import locate
 from normgraph.load import load_parts
 from normgraph.namespaces import ID, NG, OA, ORG, VOCAB
-from normgraph.query import DEFAULT_ENGINE, OxigraphEngine, PreparedQuery, execute, make_engine, prepare, stored_queries, to_oxigraph
+from normgraph.query import DEFAULT_ENGINE, OxigraphEngine, PreparedQuery, execute, make_engine, prepare, stored_queries
+from normgraph.terms import to_oxigraph
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 

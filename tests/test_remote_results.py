@@ -3,7 +3,7 @@ spellings Virtuoso uses (``1`` for true, ASK as a one-row table)."""
 
 from __future__ import annotations
 
-from normgraph.query import Term
+from normgraph.terms import Term
 from normgraph.remote import release_graph, result_from_json
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

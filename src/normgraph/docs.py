@@ -43,7 +43,7 @@ from rdflib.term import Node
 
 from .errors import NormgraphError
 from .holdings import Holdings, holdings
-from .namespaces import ID, PREFIXES, VOCAB, bind_prefixes
+from .namespaces import ID, PREFIXES, VOCAB, PrefixedNames, bind_prefixes
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, Distribution, ReleaseInfo
 
 
@@ -157,6 +157,10 @@ def _label_of(graph: Graph, node: Node) -> str | None:
     return None
 
 
+#: Prefixed names for the documentation: normgraph's prefixes, and sh: for the shapes' terms.
+_NAMES = PrefixedNames({**PREFIXES, "sh": str(SH)})
+
+
 @dataclass(frozen=True)
 class Linker:
     """Writes terms as prefixed names, linked to the page and fragment that document them.
@@ -175,12 +179,7 @@ class Linker:
 
     @staticmethod
     def curie(iri: str) -> str:
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: (-len(item[1]), item[0])):
-            if iri.startswith(namespace) and iri != namespace:
-                return f"{prefix}:{iri[len(namespace):]}"
-        if iri.startswith(str(SH)):
-            return "sh:" + iri[len(str(SH)) :]
-        return iri
+        return _NAMES.display(iri)
 
     def iri(self, iri: str) -> str:
         name = self.curie(iri)

@@ -30,15 +30,14 @@ from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from rdflib import Graph
 
 from . import bounds
 from .errors import InputError
 from .layout import Layout
 from .locate import scan_text
 from .namespaces import bind_prefixes
+from .terms import to_rdflib_term
 
 #: Formats normgraph accepts, by file suffix. Others are refused with a clear message.
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
@@ -153,21 +152,6 @@ def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) 
 # --------------------------------------------------------------------------------------------
 # The conversion to rdflib, for pySHACL, owlrl and rdflib's serializers
 # --------------------------------------------------------------------------------------------
-
-
-def to_rdflib_term(term: object) -> Node:
-    """An Oxigraph term as the rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term from Oxigraph: {term!r}")
 
 
 def to_rdflib(quads: Iterable[ox.Quad | ox.Triple], graph: Graph | None = None) -> Graph:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -85,10 +88,55 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
+#: A conservative Turtle PN_LOCAL: ASCII letters, digits, '_', '-' and inner '.'. A local part
+#: outside it is written as a full IRI rather than escaped.
+_TURTLE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+
+
+class PrefixedNames:
+    """The one place that writes an IRI as a prefixed name (``org-id:sco``).
+
+    The longest matching namespace wins, so ``org-id:`` beats ``id:`` for ``.../id/org/sco``.
+    With ``turtle`` only names Turtle reads back as the same IRI are given (the local part is
+    empty or a conservative PN_LOCAL); otherwise any non-empty local part is, for display.
+    :attr:`used` records the prefixes given, so a writer declares only those.
+    """
+
+    def __init__(self, prefixes: Mapping[str, str] = PREFIXES, *, turtle: bool = False):
+        self.prefixes = dict(prefixes)
+        self.turtle = turtle
+        self._by_length = sorted(self.prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
+        self.used: set[str] = set()
+        self._cache: dict[str, str | None] = {}
+
+    def _find(self, iri: str) -> str | None:
+        for prefix, namespace in self._by_length:
+            if iri.startswith(namespace):
+                local = iri[len(namespace) :]
+                if (not local and self.turtle) or (local and (not self.turtle or _TURTLE_LOCAL.fullmatch(local))):
+                    return f"{prefix}:{local}"
+        return None
+
+    def name(self, iri: str) -> str | None:
+        """``prefix:local`` for ``iri``, or None if no prefix fits."""
+        if iri in self._cache:
+            found = self._cache[iri]
+        else:
+            found = self._find(iri)
+            if len(self._cache) < 100_000:
+                self._cache[iri] = found
+        if found is not None:
+            self.used.add(found.split(":", 1)[0])
+        return found
+
+    def display(self, iri: str) -> str:
+        """The prefixed name of ``iri`` if one fits, else the IRI itself (for people)."""
+        return self.name(iri) or iri
+
+
+_DISPLAY = PrefixedNames()
+
+
 def compact(iri: str) -> str:
     """``norm:sovereignty`` for a normgraph or reused IRI, else the IRI itself (display only)."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")) and len(iri) > len(namespace):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return _DISPLAY.display(iri)

@@ -42,12 +42,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 from pyparsing import ParseBaseException, ParseResults
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -60,6 +60,7 @@ from .errors import InputError, NormgraphError, UsageError
 from .layout import Layout
 from .namespaces import PREFIXES, bind_prefixes, compact
 from .query_options import DEFAULT_ENGINE, ENGINES
+from .terms import IRI_FORBIDDEN, Row, Term, from_oxigraph, to_oxigraph
 
 # ---------------------------------------------------------------------------------------------
 # Limits and errors
@@ -340,7 +341,6 @@ def _parameters(tokens: Sequence[Token], header: Header, path: Path | str) -> tu
     )
 
 
-_IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -354,7 +354,7 @@ def _iri_value(raw: str, prefixes: Mapping[str, str], name: str) -> URIRef:
             value = prefixes[prefix] + local
     if not _SCHEME.match(value):
         raise UsageError(f"parameter {name}: {raw!r} is not an IRI; give a full IRI (https://...) or a known prefixed name such as norm:sovereignty")
-    if _IRI_FORBIDDEN.search(value):
+    if IRI_FORBIDDEN.search(value):
         raise UsageError(f"parameter {name}: {raw!r} contains characters an IRI may not contain (spaces, <, >, \", {{, }}, |, ^, `, \\)")
     return URIRef(value)
 
@@ -691,67 +691,6 @@ def find_query(layout: Layout, name: str) -> StoredQuery:
 # Results
 # ---------------------------------------------------------------------------------------------
 
-_XSD_STRING = str(XSD.string)
-_RDF_LANG_STRING = str(RDF.langString)
-
-
-class Term(NamedTuple):
-    """An RDF term in a result: ``kind`` is ``iri``, ``bnode`` or ``literal``.
-
-    Results use this light tuple rather than rdflib terms: building an rdflib ``Literal`` parses
-    its value and costs tens of microseconds, which dominates large answers. A literal's
-    ``datatype`` is ``None`` for plain strings (``xsd:string``) and language-tagged text.
-    """
-
-    kind: str
-    value: str
-    datatype: str | None = None
-    language: str | None = None
-
-    def __str__(self) -> str:
-        return self.value
-
-    def n3(self) -> str:
-        """The term in N-Triples (and SPARQL, Turtle) syntax."""
-        if self.kind == "iri":
-            return f"<{self.value}>"
-        if self.kind == "bnode":
-            return f"_:{self.value}"
-        escaped = (
-            self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-        )
-        if self.language:
-            return f'"{escaped}"@{self.language}'
-        if self.datatype:
-            return f'"{escaped}"^^<{self.datatype}>'
-        return f'"{escaped}"'
-
-    def to_rdflib(self) -> URIRef | BNode | Literal:
-        if self.kind == "iri":
-            return URIRef(self.value)
-        if self.kind == "bnode":
-            return BNode(self.value)
-        if self.language:
-            return Literal(self.value, lang=self.language)
-        return Literal(self.value, datatype=URIRef(self.datatype) if self.datatype else None)
-
-    @classmethod
-    def from_rdflib(cls, node: Node) -> Term:
-        if isinstance(node, URIRef):
-            return cls("iri", str(node))
-        if isinstance(node, BNode):
-            return cls("bnode", str(node))
-        if isinstance(node, Literal):
-            datatype = str(node.datatype) if node.datatype is not None else None
-            if datatype in (_XSD_STRING, _RDF_LANG_STRING):
-                datatype = None
-            return cls("literal", str(node), None if node.language else datatype, node.language or None)
-        raise TypeError(f"not an RDF term: {node!r}")
-
-
-Row = tuple[Term | None, ...]
-
-
 @dataclass(frozen=True)
 class QueryResult:
     """The answer to a query, whichever engine computed it.
@@ -885,35 +824,6 @@ class RdflibEngine:
 
     def objects(self, subject: str, predicate: str) -> list[Term]:
         return [Term.from_rdflib(o) for o in self.graph.objects(URIRef(subject), URIRef(predicate))]
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot store {term!r} in Oxigraph")
-
-
-def from_oxigraph(term: object) -> Term:
-    """A pyoxigraph term as a result :class:`Term`."""
-    if isinstance(term, ox.NamedNode):
-        return Term("iri", term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Term("literal", term.value, None, term.language)
-        datatype = term.datatype.value
-        return Term("literal", term.value, None if datatype == _XSD_STRING else datatype)
-    if isinstance(term, ox.BlankNode):
-        return Term("bnode", term.value)
-    raise TypeError(f"unexpected result term {term!r}")
 
 
 class OxigraphEngine:

@@ -19,7 +19,8 @@ import httpx
 import pyoxigraph as ox
 
 from .errors import NormgraphError
-from .query import PreparedQuery, QueryResult, Term, from_oxigraph
+from .query import PreparedQuery, QueryResult
+from .terms import Term, from_oxigraph
 
 SPARQL_JSON = "application/sparql-results+json"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"

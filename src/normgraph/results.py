@@ -31,7 +31,8 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from .errors import UsageError
 from .namespaces import NG, compact
-from .query import Engine, QueryResult, Row, Term
+from .query import Engine, QueryResult
+from .terms import Row, Term
 from .query_options import DEFAULT_TABLE_WIDTH, GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS
 
 #: Columns that say *who supports a fact and where*, not what the fact is. Rows that differ only

@@ -71,7 +71,8 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from .errors import NormgraphError
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, PrefixedNames
+from .terms import IRI_FORBIDDEN, to_oxigraph
 
 Destination = str | os.PathLike[str] | BinaryIO
 
@@ -79,10 +80,6 @@ Destination = str | os.PathLike[str] | BinaryIO
 SORT_CHUNK_LINES = 250_000
 
 _INDENT = "    "
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-# A conservative PN_LOCAL: ASCII letters, digits, '_', '-' and inner '.'; anything else is
-# written as a full IRI rather than escaped.
-_LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
@@ -124,7 +121,7 @@ def quote_string(text: str) -> str:
 
 
 def _check_iri(iri: str) -> str:
-    if _IRI_FORBIDDEN.search(iri):
+    if IRI_FORBIDDEN.search(iri):
         raise SerializationError(f"cannot write the IRI {iri!r}: it contains a space or a character IRIs forbid")
     return iri
 
@@ -146,34 +143,8 @@ def nt_term(term: Node) -> str:
     raise SerializationError(f"cannot write {term!r}: only IRIs, blank nodes and literals belong in a dump")
 
 
-class _Shortener:
-    """Writes IRIs as prefixed names where a prefix fits, and records which prefixes it used."""
-
-    def __init__(self, prefixes: Mapping[str, str]):
-        self.prefixes = dict(prefixes)
-        # Longest namespace first, so org-id: wins over id: for .../id/org/sco.
-        self._by_length = sorted(self.prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
-        self.used: set[str] = set()
-        self._cache: dict[str, str | None] = {}
-
-    def compact(self, iri: str) -> str | None:
-        """``prefix:local`` for ``iri``, or None if no prefix gives a valid local name."""
-        if iri in self._cache:
-            found = self._cache[iri]
-        else:
-            found = None
-            for prefix, namespace in self._by_length:
-                if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :]):
-                    found = f"{prefix}:{iri[len(namespace):]}"
-                    break
-            if len(self._cache) < 100_000:
-                self._cache[iri] = found
-        if found is not None:
-            self.used.add(found.split(":", 1)[0])
-        return found
-
-    def iri(self, iri: str) -> str:
-        return self.compact(iri) or f"<{_check_iri(iri)}>"
+def _turtle_iri(names: PrefixedNames, iri: str) -> str:
+    return names.name(iri) or f"<{_check_iri(iri)}>"
 
 
 def _turtle_string(text: str) -> str:
@@ -184,7 +155,7 @@ def _turtle_string(text: str) -> str:
     return '"""' + _ESCAPE_LONG.sub(_escape_char, text) + '"""'
 
 
-def _turtle_literal(term: Literal, names: _Shortener) -> str:
+def _turtle_literal(term: Literal, names: PrefixedNames) -> str:
     term = normal_term(term)
     lexical = str(term)
     if term.language is not None:
@@ -198,7 +169,7 @@ def _turtle_literal(term: Literal, names: _Shortener) -> str:
         or (datatype == XSD.boolean and lexical in ("true", "false"))
     ):
         return lexical
-    return f"{_turtle_string(lexical)}^^{names.iri(str(datatype))}"
+    return f"{_turtle_string(lexical)}^^{_turtle_iri(names, str(datatype))}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,14 +183,11 @@ def _to_ox(term: Node, blanks: dict[BNode, ox.BlankNode]) -> ox.NamedNode | ox.B
             blanks[term] = ox.BlankNode(f"b{len(blanks)}")
         return blanks[term]
     if isinstance(term, URIRef):
-        return ox.NamedNode(_check_iri(str(term)))
+        return to_oxigraph(URIRef(_check_iri(str(term))))
     if isinstance(term, Literal):
-        term = normal_term(term)
-        if term.language is not None:
-            return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(_check_iri(str(term.datatype))))
-        return ox.Literal(str(term))
+            _check_iri(str(term.datatype))
+        return to_oxigraph(normal_term(term))
     raise SerializationError(f"cannot write {term!r}: only IRIs, blank nodes and literals belong in a dump")
 
 
@@ -427,7 +395,7 @@ def ntriples_digest(graph: Graph) -> tuple[str, int]:
 
 
 class _TurtleWriter:
-    def __init__(self, view: Canonical, names: _Shortener):
+    def __init__(self, view: Canonical, names: PrefixedNames):
         self.view = view
         self.names = names
         self.count = 0
@@ -474,7 +442,7 @@ class _TurtleWriter:
 
     def term(self, term: Node, depth: int) -> str:
         if isinstance(term, URIRef):
-            return self.names.iri(str(term))
+            return _turtle_iri(self.names, str(term))
         if isinstance(term, Literal):
             return _turtle_literal(term, self.names)
         if isinstance(term, BNode):
@@ -489,7 +457,7 @@ class _TurtleWriter:
                 return "[]"
             if len(pairs) == 1:  # one short pair reads best on one line: [ sh:class ng:State ]
                 predicate, obj = pairs[0]
-                verb = "a" if predicate == RDF.type else self.names.iri(str(predicate))
+                verb = "a" if predicate == RDF.type else _turtle_iri(self.names, str(predicate))
                 inner = self.term(obj, depth + 1)
                 if "\n" not in inner:
                     self.count += 1
@@ -510,7 +478,7 @@ class _TurtleWriter:
                 index += 1
             # Inline blank nodes carry no label to sort by; their text orders them for readers.
             objects.sort()
-            verb = "a" if predicate == RDF.type else self.names.iri(str(predicate))
+            verb = "a" if predicate == RDF.type else _turtle_iri(self.names, str(predicate))
             lines.append(f"{_INDENT * depth}{verb} {' , '.join(objects)}")
         return " ;\n".join(lines)
 
@@ -538,7 +506,7 @@ def write_turtle(
 ) -> int:
     """Write ``graph`` as deterministic Turtle; return the number of triples written."""
     view = Canonical(graph)
-    names = _Shortener(prefixes)
+    names = PrefixedNames(prefixes, turtle=True)
     writer = _TurtleWriter(view, names)
     with _spool() as body:
         separator = ""
@@ -581,17 +549,17 @@ def to_turtle(graph: Graph, *, prefixes: Mapping[str, str] = PREFIXES, header: s
 # --------------------------------------------------------------------------------------------
 
 
-def _jsonld_iri(iri: str, names: _Shortener) -> str:
-    compact = names.compact(iri)
-    if compact is not None:
-        return compact
+def _jsonld_iri(iri: str, names: PrefixedNames) -> str:
+    name = names.name(iri)
+    if name is not None:
+        return name
     scheme = iri.split(":", 1)[0]
     if scheme in names.prefixes:
         raise SerializationError(f"cannot write the IRI {iri!r} in JSON-LD: its scheme is also a prefix name")
     return _check_iri(iri)
 
 
-def _jsonld_value(term: Node, names: _Shortener) -> object:
+def _jsonld_value(term: Node, names: PrefixedNames) -> object:
     if isinstance(term, URIRef):
         return {"@id": _jsonld_iri(str(term), names)}
     if isinstance(term, BNode):
@@ -606,7 +574,7 @@ def _jsonld_value(term: Node, names: _Shortener) -> object:
     raise SerializationError(f"cannot write {term!r}")
 
 
-def _jsonld_node(view: Canonical, subject: Node, names: _Shortener) -> tuple[dict[str, object], int]:
+def _jsonld_node(view: Canonical, subject: Node, names: PrefixedNames) -> tuple[dict[str, object], int]:
     node: dict[str, object] = {"@id": f"_:{subject}" if isinstance(subject, BNode) else _jsonld_iri(str(subject), names)}
     pairs = sorted(view.predicate_objects(subject), key=_object_key)
     for predicate, obj in pairs:
@@ -625,7 +593,7 @@ def _indented(value: object, depth: int) -> str:
 def write_jsonld(graph: Graph, destination: Destination, *, prefixes: Mapping[str, str] = PREFIXES) -> int:
     """Write ``graph`` as flattened JSON-LD with an inline context; return the number of triples."""
     view = Canonical(graph)
-    names = _Shortener(prefixes)
+    names = PrefixedNames(prefixes, turtle=True)
     count = 0
     with _spool() as body:
         separator = ""

@@ -41,9 +41,9 @@ from ..query import (
     check_query,
     default_max_rows,
     default_timeout,
-    from_oxigraph,
     stored_queries,
 )
+from ..terms import from_oxigraph
 from . import protocol
 from .openapi import openapi_document
 from .pages import Site

@@ -17,8 +17,9 @@ import pyoxigraph as ox
 
 from rdflib.namespace import RDF, RDFS
 
-from ..namespaces import NG, ORG, PREFIXES, SKOS
-from ..query import OxigraphEngine, Term
+from ..namespaces import NG, ORG, PREFIXES, SKOS, PrefixedNames
+from ..query import OxigraphEngine
+from ..terms import Term
 from ..results import labels
 
 #: Fact classes in the order their sections appear, with the section titles.
@@ -86,16 +87,6 @@ class EntityView:
     claims_title: str = "Supported by"
 
 
-def _to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if term.kind == "iri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.language:
-        return ox.Literal(term.value, language=term.language)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
-
-
 class Site:
     """Reads pages from one store; ``base_iri`` is what the server's root path stands for."""
 
@@ -103,7 +94,7 @@ class Site:
         self.store = store
         self.base_iri = base_iri
         self._engine = OxigraphEngine(store)
-        self._prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+        self._names = PrefixedNames()
 
     # -- terms ------------------------------------------------------------------------------
 
@@ -115,10 +106,7 @@ class Site:
         return iri
 
     def compact(self, iri: str) -> str:
-        for prefix, namespace in self._prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
+        return self._names.display(iri)
 
     def values(self, terms: list[object]) -> list[Value]:
         """Result terms as :class:`Value`, IRIs labelled."""
@@ -137,8 +125,8 @@ class Site:
         return out
 
     def values_of_terms(self, terms: tuple[Term | None, ...]) -> list[Value | None]:
-        """A result row (of :class:`normgraph.query.Term`) as values, None where unbound."""
-        converted = [None if t is None else _to_oxigraph(t) for t in terms]
+        """A result row (of :class:`normgraph.terms.Term`) as values, None where unbound."""
+        converted = [None if t is None else t.to_oxigraph() for t in terms]
         present = self.values([t for t in converted if t is not None])
         found = iter(present)
         return [None if t is None else next(found) for t in converted]

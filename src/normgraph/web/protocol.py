@@ -14,7 +14,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
 
-from ..query import QueryResult, Term
+from ..query import QueryResult
+from ..terms import Term
 from ..results import to_csv, to_json, to_tsv
 
 SPARQL_JSON = "application/sparql-results+json"
