@@ -43,6 +43,12 @@ def graph(parts: Parts) -> Graph:
 def tree(tmp_path: Path) -> Path:
     """A scratch tree to write into: the ontology, the shapes, the rules and the entity files of
     data/, with the source texts beside it (``../shared/seeds``) as beside a checkout."""
+    return scratch_tree(tmp_path)
+
+
+def scratch_tree(tmp_path: Path) -> Path:
+    """Build the tree of the ``tree`` fixture under ``tmp_path``; module-scoped fixtures that run
+    several commands on one tree build theirs with this."""
     root = tmp_path / "tree"
     for folder in ("ontology", "shapes", "rules"):
         shutil.copytree(ROOT / folder, root / folder)

@@ -8,7 +8,6 @@ the rule's message."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -16,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from normgraph.layout import locate
 from normgraph.rules import RULE, load_rules
-from normgraph.validate import NGSH
+from normgraph.texts import source_texts
+from normgraph.validate import NGSH, report_data, validate_tree
 
-from .conftest import FIXTURES, ROOT, run_in_tree, snapshot
+from .conftest import FIXTURES, ROOT, run_in_tree, scratch_tree, snapshot
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.rq"))
 #: Each fixture of tests/fixtures/gate/ and the rule (a rule file or a shape) it breaks.
@@ -42,34 +43,54 @@ def test_every_rule_file_has_a_fixture_and_a_header() -> None:
         assert rule.summary and rule.message, rule.path
 
 
+@pytest.fixture(scope="module")
+def clean_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One scratch tree that every case is validated and added against; each test proves that it
+    stays byte for byte as it was, so the cases can share it."""
+    return scratch_tree(tmp_path_factory.mktemp("clean"))
+
+
+@pytest.fixture(scope="module")
+def broken_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """One scratch tree holding every case's file in data/ at once, with one ``check`` and one
+    ``publish`` run over it: each case's message must appear in both, beside the others' (one run
+    each instead of one per case; the closure and the release gate cost seconds apiece)."""
+    root = scratch_tree(tmp_path_factory.mktemp("broken"))
+    for name in CASES:
+        shutil.copy(FIXTURES / "gate" / f"{name}.ttl", root / "data" / f"{name}.ttl")
+    checked = run_in_tree(root, "check")
+    published = run_in_tree(root, "publish", "--quiet", "--out", str(root.parent / "dist"))
+    return root, checked, published
+
+
 def _message_from_validate(root: Path, fixture: Path, rule: str) -> str:
-    done = run_in_tree(root, "validate", "--no-cache", "--format", "json", str(fixture))
-    assert done.returncode == 1, done.stdout + done.stderr
-    results = json.loads(done.stdout)["results"]
-    messages = [r["message"] for r in results if r["sourceShape"]["value"] == rule]
-    assert messages, results
+    """The rule's message in the report validate builds for ``fixture`` (the library the command
+    calls, in this process: the command's own output is tested beside it)."""
+    layout = locate(root)
+    report = report_data(validate_tree(layout, [fixture], texts=source_texts(layout, None)))
+    assert not report["conforms"], report
+    messages = [r["message"] for r in report["results"] if r["sourceShape"]["value"] == rule]
+    assert messages, report["results"]
     return messages[0]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_broken_rule_is_refused_by_every_gate_with_one_message(tree: Path, name: str) -> None:
+def test_a_broken_rule_is_refused_by_every_gate_with_one_message(clean_tree: Path, broken_tree: tuple, name: str) -> None:
     fixture = FIXTURES / "gate" / f"{name}.ttl"
-    message = _message_from_validate(tree, fixture, str(CASES[name]))
-    before = snapshot(tree)
+    message = _message_from_validate(clean_tree, fixture, str(CASES[name]))
+    before = snapshot(clean_tree)
 
-    validated = run_in_tree(tree, "validate", "--no-cache", str(fixture))
+    validated = run_in_tree(clean_tree, "validate", "--no-cache", str(fixture))
     assert validated.returncode == 1 and message in validated.stdout, validated.stdout
-    added = run_in_tree(tree, "add", str(fixture))
+    added = run_in_tree(clean_tree, "add", str(fixture))
     assert added.returncode == 1 and message in added.stdout, added.stdout + added.stderr
-    assert snapshot(tree) == before
+    assert snapshot(clean_tree) == before
 
-    shutil.copy(fixture, tree / "data" / fixture.name)
-    checked = run_in_tree(tree, "check")
+    root, checked, published = broken_tree
     assert checked.returncode == 1 and message in checked.stdout, checked.stdout + checked.stderr
-    published = run_in_tree(tree, "publish", "--quiet", "--out", str(tree.parent / "dist"))
     assert published.returncode != 0 and message in published.stderr, published.stdout + published.stderr
     assert "Traceback" not in checked.stderr + published.stderr
-    assert not (tree.parent / "dist").exists() or not any((tree.parent / "dist").iterdir())
+    assert not (root.parent / "dist").exists() or not any((root.parent / "dist").iterdir())
 
 
 def test_a_date_on_an_unclaimed_node_is_refused_at_the_door(tree: Path) -> None:
@@ -176,8 +197,7 @@ def test_a_rule_written_in_python_joins_the_gate_with_one_line(tree: Path, monke
     from rdflib.namespace import SH
 
     from normgraph import gate
-    from normgraph.layout import locate
-    from normgraph.validate import Result, validate_tree
+    from normgraph.validate import Result
 
     example = RULE["python-example"]
     sco = URIRef("https://w3id.org/normgraph/id/org/sco")
