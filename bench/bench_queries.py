@@ -2,7 +2,7 @@
 
 For every stored query (with its default parameters) this prints the median time of repeated runs
 of plain rdflib evaluation (``Graph.query``, the baseline) and of normgraph's query path
-(``normgraph.query.execute`` on the default engine, Oxigraph, with the wall-clock guard: the query
+(``normgraph.worker.execute`` on the default engine, Oxigraph, with the wall-clock guard: the query
 goes to the engine's worker process and its rows come back), and the ratio baseline / normgraph.
 Both run in the same run on the same machine: compare ratios across machines, not times. Starting
 an engine's worker (once per engine) is timed separately.
@@ -41,7 +41,11 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from normgraph.layout import locate
 from normgraph.load import load_parts
 from normgraph.namespaces import ID, NG, OA, ORG, VOCAB
-from normgraph.query import DEFAULT_ENGINE, OxigraphEngine, PreparedQuery, execute, make_engine, prepare, stored_queries
+from normgraph.engines import OxigraphEngine, make_engine
+from normgraph.query import stored_queries
+from normgraph.query_options import DEFAULT_ENGINE
+from normgraph.sparql_check import PreparedQuery, prepare
+from normgraph.worker import execute
 from normgraph.terms import to_oxigraph
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]

@@ -28,7 +28,9 @@ from normgraph.errors import NormgraphError
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
 from normgraph.publish import PublishError, Release, committed_data, load_inputs, publish, release_gate
-from normgraph.query import OxigraphEngine, RdflibEngine, comparable_result, execute, stored_queries
+from normgraph.engines import OxigraphEngine, RdflibEngine, comparable_result
+from normgraph.query import stored_queries
+from normgraph.worker import execute
 from normgraph.serialize import (
     SerializationError,
     normal_term,

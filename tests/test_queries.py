@@ -5,7 +5,7 @@
   W3C CSV format), ``.json`` (ASK) or ``.nt`` (CONSTRUCT, sorted N-Triples) byte for byte, on
   Oxigraph and on rdflib. Each expected file was checked against the source texts.
 * Portability: rdflib and Oxigraph give the same result set for every stored query, with the
-  defaults and with other parameter values, compared under :func:`normgraph.query.comparable`
+  defaults and with other parameter values, compared under :func:`normgraph.engines.comparable`
   (an Oxigraph store canonicalises numbers; blank node labels are arbitrary).
 * The output formats are the W3C ones: an independent parser (pyoxigraph's, Python's csv) reads
   them back to the same terms.
@@ -29,22 +29,12 @@ from rdflib.compare import isomorphic
 from normgraph.errors import InputError, UsageError
 from normgraph.layout import locate
 from normgraph.namespaces import PREFIXES
-from normgraph.query import (
-    Header,
-    QueryResult,
-    Term,
-    comparable_result,
-    execute,
-    find_query,
-    load_query,
-    make_engine,
-    parse_header,
-    prepare,
-    run_file,
-    run_query,
-    stored_queries,
-    tokenize,
-)
+from normgraph.engines import QueryResult, comparable_result, make_engine
+from normgraph.query import find_query, load_query, run_file, run_query, stored_queries
+from normgraph.sparql_check import prepare
+from normgraph.sparql_text import Header, parse_header, tokenize
+from normgraph.terms import Term
+from normgraph.worker import execute
 from normgraph.results import labelled, labels, render, result_iris, table_view, to_csv, to_json, to_table, to_tsv
 
 from .conftest import ROOT, run_cli

@@ -21,18 +21,12 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from normgraph import query as q
+from normgraph import sparql_check
+from normgraph import worker as query_worker
 from normgraph.errors import InputError, UsageError
-from normgraph.query import (
-    PreparedQuery,
-    QueryFailed,
-    QueryRefused,
-    QueryTimeout,
-    RdflibEngine,
-    execute,
-    make_engine,
-    prepare,
-)
+from normgraph.engines import RdflibEngine, make_engine
+from normgraph.sparql_check import PreparedQuery, QueryRefused, prepare
+from normgraph.worker import QueryFailed, QueryTimeout, execute
 
 from .conftest import ROOT, run_cli
 
@@ -184,7 +178,7 @@ def test_the_words_inside_strings_iris_and_comments_are_not_keywords(text, engin
 
 
 def test_the_token_scan_refuses_service_even_if_the_parse_tree_were_to_miss_it(monkeypatch):
-    monkeypatch.setattr(q, "_walk", lambda _tree: iter(()))
+    monkeypatch.setattr(sparql_check, "_walk", lambda _tree: iter(()))
     with pytest.raises(QueryRefused) as caught:
         prepare("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert str(caught.value) == "query:1:18: SERVICE is not allowed: normgraph never calls remote SPARQL endpoints"
@@ -325,7 +319,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 def test_a_runaway_query_is_stopped_at_the_wall_clock_limit(engine):
     quick = prepare("ASK { ?s ?p ?o }")
     assert execute(engine, quick, timeout=60).boolean
-    worker = q._WORKERS[engine].process
+    worker = query_worker._WORKERS[engine].process
     with pytest.raises(QueryTimeout) as caught:
         execute(engine, prepare(RUNAWAY), timeout=1)
     assert str(caught.value) == (
@@ -341,7 +335,7 @@ def test_a_runaway_query_is_stopped_at_the_wall_clock_limit(engine):
 def test_where_fork_is_unavailable_a_spawned_worker_answers_and_is_stopped(engine_name, small_graph, monkeypatch):
     """macOS and Windows spawn the worker: it receives the graph serialised, answers the same,
     and is killed at the limit just the same."""
-    monkeypatch.setattr(q, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(query_worker, "_context", lambda: multiprocessing.get_context("spawn"))
     engine = make_engine(small_graph, engine_name)
     text = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s WHERE { ?s rdfs:label 'thing 7'@en }"
     assert [row[0].value for row in execute(engine, prepare(text), timeout=120).rows] == [f"{EX}s7"]
@@ -368,10 +362,10 @@ def test_the_wall_clock_limit_is_configurable_from_the_environment():
 
 def test_the_default_limit_is_thirty_seconds(monkeypatch):
     monkeypatch.delenv("NORMGRAPH_QUERY_TIMEOUT", raising=False)
-    assert q.default_timeout() == 30.0
+    assert query_worker.default_timeout() == 30.0
     monkeypatch.setenv("NORMGRAPH_QUERY_TIMEOUT", "soon")
     with pytest.raises(UsageError) as caught:
-        q.default_timeout()
+        query_worker.default_timeout()
     assert str(caught.value) == "$NORMGRAPH_QUERY_TIMEOUT must be a number (the wall-clock limit of a query in seconds, 0 for none), not 'soon'"
 
 
@@ -432,7 +426,7 @@ def test_deeply_nested_queries_are_refused_cleanly(text):
 
 
 def test_an_oversized_query_is_refused():
-    text = "SELECT * WHERE { ?s ?p ?o }" + " " * q.MAX_QUERY_CHARS
+    text = "SELECT * WHERE { ?s ?p ?o }" + " " * sparql_check.MAX_QUERY_CHARS
     with pytest.raises(InputError) as caught:
         prepare(text)
     assert "over the limit of 1000000" in str(caught.value)

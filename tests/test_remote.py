@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from normgraph.query import comparable_result, execute, make_engine, stored_queries
+from normgraph.engines import comparable_result, make_engine
+from normgraph.query import stored_queries
+from normgraph.worker import execute
 from normgraph.remote import RemoteError, release_graph, remote_query
 from normgraph.version import read_versions
 
@@ -78,7 +80,7 @@ def test_every_stored_query_answers_remotely_as_embedded(store, engine, layout):
 def test_pushing_again_replaces_the_release_graph(store, layout):
     endpoint, graph, _name = store
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    from normgraph.query import prepare
+    from normgraph.sparql_check import prepare
 
     before = remote_query(endpoint, prepare(count, prefixes={}), graph=graph).rows[0][0].value
     base = endpoint.rsplit("/", 1)[0]

@@ -14,7 +14,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from normgraph.query import comparable_result, find_query, make_engine, execute
+from normgraph.engines import comparable_result, make_engine
+from normgraph.query import find_query
+from normgraph.worker import execute
 
 from .serving import running_server
 

@@ -46,8 +46,8 @@ from .layout import Layout
 from .load import parse_file
 from .locate import SourceIndex
 from .namespaces import NG, PREFIXES
-from .query import _iri_value  # the one reading of a user's IRI or prefixed name
 from .serialize import to_turtle
+from .sparql_text import iri_value  # the one reading of a user's IRI or prefixed name
 from .texts import TEXTS, SourceTexts, bare_name, sha256_file, source_texts
 from .validate import NAMES, Report, check_contribution
 from .worktree import forget_uncommitted, intend_to_add
@@ -311,7 +311,7 @@ def remove(layout: Layout, *, files: Sequence[str] = (), iris: Sequence[str] = (
         keep[path] = Graph()
         gone |= {s for s in graphs[path].subjects() if isinstance(s, URIRef)}
     for text in iris:
-        iri = _iri_value(text, PREFIXES, "--iri")
+        iri = iri_value(text, PREFIXES, "--iri")
         holders = [path for path, graph in graphs.items() if (iri, None, None) in graph]
         if not holders:
             raise UsageError(f"{text}: no file of data/ describes it")

@@ -18,13 +18,13 @@ from collections.abc import Mapping
 import httpx
 import pyoxigraph as ox
 
+from .engines import QueryResult
 from .errors import NormgraphError
-from .query import PreparedQuery, QueryResult
+from .sparql_check import PreparedQuery
 from .terms import Term, from_oxigraph
+from .web.protocol import N_TRIPLES, SPARQL_JSON
 
-SPARQL_JSON = "application/sparql-results+json"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-N_TRIPLES = "application/n-triples"
 
 
 class RemoteError(NormgraphError):

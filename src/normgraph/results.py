@@ -1,7 +1,7 @@
 """Query results written out: tables for people, the W3C result formats for tools, RDF for graphs.
 
 :mod:`normgraph.query` parses, prepares and runs queries; this module turns their
-:class:`~normgraph.query.QueryResult` into text.
+:class:`~normgraph.engines.QueryResult` into text.
 
 * **Tables for people** (:func:`to_table`, drawn by rich): every IRI shown as its label with a
   short identifier (``Shanghai Cooperation Organisation (org-id:sco)``), cells wrapped at word
@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
+from .engines import Engine, QueryResult
 from .errors import UsageError
 from .namespaces import NG, compact
-from .query import Engine, QueryResult
-from .terms import Row, Term
 from .query_options import DEFAULT_TABLE_WIDTH, GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS
+from .terms import Row, Term
 
 #: Columns that say *who supports a fact and where*, not what the fact is. Rows that differ only
 #: in these are one fact backed by several claims.

@@ -1,6 +1,6 @@
 """Project rules written as SPARQL: one ``rules/*.rq`` file per rule.
 
-A rule file opens with the ``#+`` header every stored query uses (:func:`normgraph.query.parse_header`):
+A rule file opens with the ``#+`` header every stored query uses (:func:`normgraph.sparql_text.parse_header`):
 ``summary``, ``severity`` (Violation, Warning or Info) and ``message``, a template in which
 ``{?name}`` stands for a variable of the row. The query selects what breaks the rule, shaped
 like a SHACL result: ``?this`` is the focus node, ``?path`` and ``?value`` are optional.
@@ -23,7 +23,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import SH
 
 from .errors import InputError
-from .query import parse_header
+from .sparql_text import parse_header
 
 #: Rules are named in results as ``rule:NAME`` (their file name without ``.rq``).
 RULE = Namespace("https://w3id.org/normgraph/rules/")

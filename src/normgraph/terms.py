@@ -15,8 +15,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-#: Characters RFC 3987 and the RDF syntaxes forbid in an IRI (spaces, controls, <>"{}|^`\\).
-IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: Characters RFC 3987 and the RDF syntaxes forbid in an IRI (spaces, controls, <>"{}|^`\\), as
+#: the inside of a regular-expression character class, for the tokenizers that match whole IRIs.
+IRI_FORBIDDEN_CHARS = r'\x00-\x20<>"{}|^`\\'
+IRI_FORBIDDEN = re.compile(f"[{IRI_FORBIDDEN_CHARS}]")
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANG_STRING = str(RDF.langString)

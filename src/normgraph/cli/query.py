@@ -2,9 +2,10 @@
 
 ``queries`` lists the stored questions; ``query NAME`` answers one (``query --file Q.rq`` any
 query file); ``sparql 'SELECT ...'`` an ad-hoc query. All three go through
-:mod:`normgraph.query`: updates, SERVICE and FROM are refused, a wall-clock limit and a row cap
-apply, and :mod:`normgraph.results` writes the answer: a table with labels, W3C CSV/TSV/JSON,
-or Turtle, N-Triples or JSON-LD for graphs. An ASK answer is also the exit status: 0 for yes, 1 for
+:mod:`normgraph.query`: updates, SERVICE and FROM are refused (:mod:`normgraph.sparql_check`),
+a wall-clock limit and a row cap apply (:mod:`normgraph.worker`), and :mod:`normgraph.results`
+writes the answer: a table with labels, W3C CSV/TSV/JSON, or Turtle, N-Triples or JSON-LD for
+graphs. An ASK answer is also the exit status: 0 for yes, 1 for
 no, so scripts can test it.
 """
 
@@ -21,7 +22,8 @@ from ..layout import locate
 from ..query_options import DATED_ONLY_PARAMETER, DEFAULT_ENGINE, ENGINES, RESULT_FORMATS
 
 if TYPE_CHECKING:  # the query library loads rdflib's SPARQL and Oxigraph: only when a query runs
-    from ..query import Engine, PreparedQuery
+    from ..engines import Engine
+    from ..sparql_check import PreparedQuery
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -118,7 +120,7 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def _engine(args: argparse.Namespace) -> Engine:
     from ..load import load_parts
-    from ..query import make_engine
+    from ..engines import make_engine
 
     return make_engine(load_parts(locate(args.root)).union(), args.engine)
 
@@ -139,7 +141,7 @@ def _run(args: argparse.Namespace, query: PreparedQuery) -> int:
         raise UsageError("--timeout must not be negative")
     if args.max_rows is not None and args.max_rows < 1:
         raise UsageError("--max-rows must be at least 1")
-    from ..query import execute
+    from ..worker import execute
     from ..results import render, vet_format
 
     vet_format(query.form, args.format)
@@ -187,7 +189,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_query_command(args: argparse.Namespace) -> int:
     from ..namespaces import PREFIXES
-    from ..query import find_query, prepare, read_query_file
+    from ..query import find_query, read_query_file
+    from ..sparql_check import prepare
 
     params = parse_params(args.param)
     if args.dated_only:
@@ -207,7 +210,7 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 def run_sparql_command(args: argparse.Namespace) -> int:
     from ..namespaces import PREFIXES
-    from ..query import prepare
+    from ..sparql_check import prepare
 
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():

@@ -28,22 +28,14 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..engines import QueryResult
 from ..errors import InputError, NormgraphError, UsageError
 from ..layout import Layout
 from ..namespaces import ONTOLOGY_IRI, PREFIXES
-from ..query import (
-    PreparedQuery,
-    QueryFailed,
-    QueryRefused,
-    QueryResult,
-    QueryTimeout,
-    StoredQuery,
-    check_query,
-    default_max_rows,
-    default_timeout,
-    stored_queries,
-)
+from ..query import StoredQuery, stored_queries
+from ..sparql_check import PreparedQuery, QueryRefused, check_query
 from ..terms import from_oxigraph
+from ..worker import QueryFailed, QueryTimeout, default_max_rows, default_timeout
 from . import protocol
 from .openapi import openapi_document
 from .pages import Site

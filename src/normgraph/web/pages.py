@@ -17,10 +17,10 @@ import pyoxigraph as ox
 
 from rdflib.namespace import RDF, RDFS
 
+from ..engines import OxigraphEngine
 from ..namespaces import NG, ORG, PREFIXES, SKOS, PrefixedNames
-from ..query import OxigraphEngine
-from ..terms import Term
 from ..results import labels
+from ..terms import Term
 
 #: Fact classes in the order their sections appear, with the section titles.
 SECTIONS = (

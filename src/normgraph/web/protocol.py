@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
 
-from ..query import QueryResult
-from ..terms import Term
+from ..engines import QueryResult
 from ..results import to_csv, to_json, to_tsv
+from ..terms import Term
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"

@@ -1,7 +1,7 @@
 """The graph a server answers from, and the pool of workers that answer its queries.
 
 The server gets its graph only through :func:`open_store`, so switching to another loader
-changes one function. Queries run through :func:`normgraph.query.execute`, the same checked,
+changes one function. Queries run through :func:`normgraph.worker.execute`, the same checked,
 time-limited and row-capped path as ``normgraph sparql``: each engine of the pool owns one worker
 process (forked with the store), so a slow query holds one worker while the others keep
 answering, and a query over the time limit is stopped by killing its worker, which the next query
@@ -16,8 +16,10 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
+from ..engines import OxigraphEngine, QueryResult
 from ..layout import Layout
-from ..query import OxigraphEngine, PreparedQuery, QueryResult, execute
+from ..sparql_check import PreparedQuery
+from ..worker import execute
 
 #: Worker processes answering queries at once; more requests wait for a free one.
 DEFAULT_WORKERS = 4
@@ -62,7 +64,7 @@ class QueryPool:
 
     def start(self) -> None:
         """Fork every worker now, before the server starts threads, with a trivial query each."""
-        from ..query import prepare
+        from ..sparql_check import prepare
 
         engines = [self._idle.get() for _ in range(self.size)]
         try:
