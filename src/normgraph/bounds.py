@@ -49,6 +49,6 @@ MAX_ROWS = Bound("NORMGRAPH_MAX_ROWS", 10_000, "the most rows a query returns")
 ALL = (MAX_BYTES, MAX_TRIPLES, MAX_LITERAL, MAX_DEPTH, QUERY_TIMEOUT, MAX_ROWS)
 
 
-def describe() -> str:
+def describe_bounds() -> str:
     """One line per input bound, for command help."""
     return "; ".join(f"{b.variable} ({b.what}, default {b.default:,})" for b in ALL)

@@ -40,7 +40,7 @@ from .namespaces import bind_prefixes
 from .terms import to_rdflib_term
 
 #: Formats normgraph accepts, by file suffix. Others are refused with a clear message.
-FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
+INPUT_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 _FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples"}
 
 #: The named graph each part of a tree is loaded into.
@@ -104,9 +104,9 @@ def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) 
     (the default graph if omitted). Raises :class:`InputError` for anything unusable."""
     path = Path(path)
     suffix = path.suffix.lower()
-    fmt = FORMATS.get(suffix)
+    fmt = INPUT_FORMATS.get(suffix)
     if fmt is None:
-        accepted = ", ".join(sorted(FORMATS))
+        accepted = ", ".join(sorted(INPUT_FORMATS))
         raise InputError(path, f"unsupported format {path.suffix or '(no suffix)'!r}: normgraph accepts {accepted} (Turtle, N-Triples)")
     size_limit = int(bounds.MAX_BYTES.value())
     triple_limit = int(bounds.MAX_TRIPLES.value())

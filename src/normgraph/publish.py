@@ -54,7 +54,7 @@ from .reason import closure, error_messages
 from .serialize import ntriples_digest, sorted_unique, write_jsonld, write_ntriples, write_turtle
 from .validate import DISPLAY_PREFIXES, Tree, load_tree, one_line
 from .version import read_versions, version_problems
-from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, describe, statistics
+from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, release_description, statistics
 from .worktree import uncommitted
 
 #: Media types of the files a release holds, by suffix.
@@ -368,7 +368,7 @@ def _build(folder: Path, inputs: Inputs, info: ReleaseInfo, inferred: bool, prog
     )
     progress("writing void.ttl")
     by_fragment = {part.iri.rsplit("#", 1)[-1]: part for part in described}
-    description = describe(
+    description = release_description(
         info,
         main=by_fragment["dataset"],
         ontology=by_fragment["ontology"],

@@ -26,9 +26,9 @@ from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 from .errors import UsageError
 from .layout import Layout
 from .load import parse_file
+from .namespaces import ONTOLOGY_IRI
 from .serialize import ntriples_digest
 
-ONTOLOGY_IRI = "https://w3id.org/normgraph/ontology"
 _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _UNRELEASED = re.compile(r"^## \[Unreleased\][ \t]*$", re.MULTILINE)
 

@@ -264,7 +264,7 @@ def _add_common(graph: Graph, dataset: URIRef, info: ReleaseInfo, title: str, de
         graph.add((dataset, DCTERMS.rights, Literal(info.rights, lang="en")))
 
 
-def describe(
+def release_description(
     info: ReleaseInfo,
     main: Part,
     ontology: Part,

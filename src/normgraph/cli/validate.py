@@ -16,12 +16,12 @@ import logging
 import sys
 from pathlib import Path
 
-from ..bounds import describe
+from ..bounds import describe_bounds
 from ..layout import locate
 from ..reporting import cache_key, cached_report, render_json, render_text, render_turtle, store_report
 from ..texts import source_texts
 
-FORMATS = ("text", "json", "turtle")
+REPORT_FORMATS = ("text", "json", "turtle")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,10 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Exits 0 when nothing is a violation (warnings are allowed), 1 on violations, 2 when an "
         "input cannot be used.",
         epilog="Reports of unchanged inputs are served from a cache ($NORMGRAPH_CACHE_DIR, else "
-        "~/.cache/normgraph). Bounds, the same for every command: " + describe() + ".",
+        "~/.cache/normgraph). Bounds, the same for every command: " + describe_bounds() + ".",
     )
     validate.add_argument("files", nargs="*", metavar="FILE", type=Path, help="Turtle (.ttl) or N-Triples (.nt) files to check as a contribution")
-    validate.add_argument("--format", choices=FORMATS, default="text", help="text for people (default), json for machines, turtle for the SHACL report graph")
+    validate.add_argument("--format", choices=REPORT_FORMATS, default="text", help="text for people (default), json for machines, turtle for the SHACL report graph")
     validate.add_argument(
         "--engine",
         choices=("normgraph", "pyshacl"),
