@@ -27,6 +27,7 @@ from .query_options import DEFAULT_ENGINE, ENGINES
 from .sparql_check import PreparedQuery
 from .terms import Row, Term, from_oxigraph, to_oxigraph
 
+
 @dataclass(frozen=True)
 class QueryResult:
     """The answer to a query, whichever engine computed it.

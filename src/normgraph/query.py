@@ -35,6 +35,7 @@ from .sparql_check import MAX_QUERY_CHARS, PreparedQuery, check_query, prepare, 
 from .sparql_text import Header, Parameter, declared_parameters, parse_header
 from .worker import execute
 
+
 @dataclass(frozen=True)
 class StoredQuery:
     """One ``queries/*.rq`` file: its name (the file stem), header, parameters and text."""

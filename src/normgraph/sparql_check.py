@@ -91,6 +91,7 @@ def _parse(text: str, origin: str):
 
 
 def translate(parsed, prefixes: Mapping[str, str], origin: str) -> Query:
+    """rdflib's algebra for a parsed query; its bare exceptions become an :class:`InputError`."""
     try:
         return translateQuery(parsed, base=None, initNs=dict(prefixes))
     except RecursionError:

@@ -79,6 +79,7 @@ QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of ``offset`` in ``text``, for messages that say where."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
@@ -232,6 +233,7 @@ def _parameter(variable: str, path: Path | str) -> Parameter | None:
 
 
 def declared_parameters(tokens: Sequence[Token], header: Header, path: Path | str) -> tuple[Parameter, ...]:
+    """The query's parameters, by name, with the header's defaults; one variable per name."""
     found: dict[str, Parameter] = {}
     for token in tokens:
         if token.kind != "var":
@@ -256,6 +258,8 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 def iri_value(raw: str, prefixes: Mapping[str, str], name: str) -> URIRef:
+    """A user's IRI (``<...>``, a full IRI or a prefixed name) as a term, refused if malformed:
+    the one reading of an IRI typed on the command line."""
     value = raw.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
