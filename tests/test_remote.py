@@ -25,19 +25,6 @@ STORES = {
 }
 
 
-#: Where Virtuoso Open Source 7.2 (Debian's build) answers differently, and why. The test asserts
-#: that exactly these differ, so a fixed Virtuoso or a new difference both fail it.
-KNOWN_DIFFERENCES = {
-    "virtuoso": {
-        "states-in-both-organisations": "Virtuoso's SPARQL compiler fails (SP031 ssg_print_rvr_fixed_val) on the bound VALUES block",
-        "organisations-endorsing-norm": "Virtuoso loses solutions when an rdf:type/rdfs:subClassOf* path is joined "
-        "for one organisation reached from two stance nodes (2 solutions embedded, 1 on Virtuoso for the SCO's "
-        "two stances supported by claim cd2015-35181)",
-    },
-    "oxigraph": {},
-}
-
-
 @pytest.fixture(scope="module", params=sorted(STORES))
 def store(request, layout) -> tuple[str, str, str]:
     variable, query_path, store_path = STORES[request.param]
@@ -62,6 +49,8 @@ def engine(graph):
 
 
 def test_every_stored_query_answers_remotely_as_embedded(store, engine, layout):
+    """No store may answer a stored query differently: the queries are written in SPARQL that
+    Oxigraph and Virtuoso Open Source 7.2 (Debian's build) both evaluate as rdflib does."""
     endpoint, graph, name = store
     differing = {}
     for stored in stored_queries(layout):
@@ -74,7 +63,7 @@ def test_every_stored_query_answers_remotely_as_embedded(store, engine, layout):
             continue
         if comparable_result(remote) != comparable_result(embedded):
             differing[stored.name] = f"{len(remote.rows) or len(remote.triples)} rows remote, {len(embedded.rows) or len(embedded.triples)} embedded"
-    assert sorted(differing) == sorted(KNOWN_DIFFERENCES[name]), differing
+    assert differing == {}, f"{name} answers these stored queries differently: {differing}"
 
 
 def test_pushing_again_replaces_the_release_graph(store, layout):
