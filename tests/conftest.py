@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -105,6 +107,26 @@ def run_in_tree(root: Path, *args: str, **env: str) -> subprocess.CompletedProce
         text=True,
         timeout=300,
     )
+
+
+def run_in_process(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """:func:`run_in_tree` in this process: the same command line (``normgraph.cli.main``), working
+    folder, report cache and environment, without starting Python and importing the RDF libraries
+    again. For tests that run a command once per case; the process itself is tested elsewhere."""
+    from normgraph.cli import main
+
+    argv = ["--root", str(root), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.chdir(root.parent)
+        patch.setenv("NORMGRAPH_CACHE_DIR", str(root.parent / "cache"))
+        for name, value in env.items():
+            patch.setenv(name, value)
+        try:
+            code = main(argv)
+        except SystemExit as stopped:  # argparse stops on a usage error
+            code = stopped.code if isinstance(stopped.code, int) else 2
+    return subprocess.CompletedProcess([sys.executable, "-m", "normgraph", *argv], code, out.getvalue(), err.getvalue())
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -17,7 +17,7 @@ from normgraph.namespaces import NG, OA
 from normgraph.texts import SourceTexts
 from normgraph.validate import show_path
 
-from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_cli, run_in_tree, snapshot
+from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_cli, run_in_process, run_in_tree, snapshot
 
 CHAPTER = "000_bda3b9d9c2b1379f.txt"
 CHAPTER_SHA256 = "25adf284f99cab680b5a7e7ec05e995633bb143ecd9a2da4f56fb6e230366428"
@@ -256,7 +256,7 @@ def test_an_anchor_on_another_version_of_the_text_is_refused(tree: Path, tmp_pat
 
 @pytest.mark.parametrize("fixture", sorted((FIXTURES / "valid").glob("*.ttl")), ids=lambda p: p.stem)
 def test_every_valid_fixture_passes_the_door(tree: Path, tmp_path: Path, seeds_dir: Path, fixture: Path) -> None:
-    done = run_in_tree(tree, "validate", str(copy_fixture_data(fixture, tmp_path / fixture.name)))
+    done = run_in_process(tree, "validate", str(copy_fixture_data(fixture, tmp_path / fixture.name)))
     assert done.returncode == 0, done.stdout + done.stderr
 
 

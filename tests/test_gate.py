@@ -20,7 +20,7 @@ from normgraph.rules import RULE, load_rules
 from normgraph.texts import source_texts
 from normgraph.validate import NGSH, report_data, validate_tree
 
-from .conftest import FIXTURES, ROOT, run_in_tree, scratch_tree, snapshot
+from .conftest import FIXTURES, ROOT, run_in_process, run_in_tree, scratch_tree, snapshot
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.rq"))
 #: Each fixture of tests/fixtures/gate/ and the rule (a rule file or a shape) it breaks.
@@ -80,9 +80,9 @@ def test_a_broken_rule_is_refused_by_every_gate_with_one_message(clean_tree: Pat
     message = _message_from_validate(clean_tree, fixture, str(CASES[name]))
     before = snapshot(clean_tree)
 
-    validated = run_in_tree(clean_tree, "validate", "--no-cache", str(fixture))
+    validated = run_in_process(clean_tree, "validate", "--no-cache", str(fixture))
     assert validated.returncode == 1 and message in validated.stdout, validated.stdout
-    added = run_in_tree(clean_tree, "add", str(fixture))
+    added = run_in_process(clean_tree, "add", str(fixture))
     assert added.returncode == 1 and message in added.stdout, added.stdout + added.stderr
     assert snapshot(clean_tree) == before
 
