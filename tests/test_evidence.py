@@ -220,7 +220,7 @@ def test_an_anchor_that_does_not_hold_is_refused(tree: Path, tmp_path: Path, see
     replacements, message = BROKEN[case]
     path = _variant(tmp_path, case, *replacements)
     before = snapshot(tree)
-    done = run_in_tree(tree, command, str(path))
+    done = run_in_process(tree, command, str(path))
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"(ngsh:EvidenceAnchor)\n      {message}" in done.stdout
     assert done.stdout.count("(ngsh:EvidenceAnchor)") == 1
@@ -232,7 +232,7 @@ def test_an_anchor_whose_text_is_not_found_is_refused_saying_what_to_do(tree: Pa
     empty = tmp_path / "no-texts"
     empty.mkdir()
     before = snapshot(tree)
-    done = run_in_tree(tree, command, "--sources", str(empty), str(copy_fixture_data(GOOD, tmp_path / GOOD.name)))
+    done = run_in_process(tree, command, "--sources", str(empty), str(copy_fixture_data(GOOD, tmp_path / GOOD.name)))
     assert done.returncode == 1
     assert (
         f"This anchor cannot be checked against source:chatterje-doody-2015: the text '000_bda3b9d9c2b1379f.txt' is not in "
@@ -247,7 +247,7 @@ def test_an_anchor_on_another_version_of_the_text_is_refused(tree: Path, tmp_pat
     changed.mkdir()
     (changed / CHAPTER).write_bytes((seeds_dir / CHAPTER).read_bytes() + b"tampered")
     before = snapshot(tree)
-    done = run_in_tree(tree, command, str(copy_fixture_data(GOOD, tmp_path / GOOD.name)), NORMGRAPH_SOURCES=str(changed))
+    done = run_in_process(tree, command, str(copy_fixture_data(GOOD, tmp_path / GOOD.name)), NORMGRAPH_SOURCES=str(changed))
     assert done.returncode == 1
     assert f"{changed / CHAPTER} has SHA-256 " in done.stdout
     assert f"not the {CHAPTER_SHA256} the source records: it is another version of the text" in done.stdout
