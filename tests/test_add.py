@@ -19,7 +19,7 @@ from normgraph.contribute import MergeError, Target, plan, write
 from normgraph.layout import Layout, locate
 from normgraph.load import parse_file
 
-from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_in_tree, snapshot
+from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_in_process, run_in_tree, snapshot
 
 
 NEW_ORGANISATION = """\
@@ -73,7 +73,7 @@ def test_add_writes_the_contribution_sorted_into_data_contributed(tree: Path, in
 
 def test_adding_the_same_file_twice_changes_nothing(tree: Path, inbox: Path) -> None:
     path = contribute_file(inbox, "membership-with-claim")
-    assert run_in_tree(tree, "add", str(path)).returncode == 0
+    assert run_in_process(tree, "add", str(path)).returncode == 0
     before = snapshot(tree)
     done = run_in_tree(tree, "add", str(path))
     assert (done.returncode, done.stdout) == (0, f"nothing to add: data/ already holds every statement of {path}\n")
@@ -97,7 +97,7 @@ def test_statements_data_already_holds_are_not_written_again(tree: Path, inbox: 
 def test_a_later_contribution_of_the_same_name_extends_its_file(tree: Path, inbox: Path) -> None:
     first = inbox / "names.ttl"
     first.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "One"@en .\n', encoding="utf-8")
-    assert run_in_tree(tree, "add", str(first)).returncode == 0
+    assert run_in_process(tree, "add", str(first)).returncode == 0
     later = inbox / "later" / "names.ttl"
     later.parent.mkdir()
     later.write_text('<https://w3id.org/normgraph/id/org/sco> <http://www.w3.org/2004/02/skos/core#altLabel> "Two"@en .\n', encoding="utf-8")
@@ -246,7 +246,7 @@ def test_remove_takes_a_contributed_file_back(tree: Path, inbox: Path, how: str)
     committed(tree)
     before = without_git(tree)
     path = contribute_file(inbox, "new-organisation")
-    assert run_in_tree(tree, "add", str(path)).returncode == 0
+    assert run_in_process(tree, "add", str(path)).returncode == 0
     which = "data/contributed/new-organisation.ttl" if how == "contributed path" else str(path)
     done = subprocess.run(
         [sys.executable, "-m", "normgraph", "remove", which], cwd=tree, capture_output=True, text=True, timeout=300
@@ -257,7 +257,7 @@ def test_remove_takes_a_contributed_file_back(tree: Path, inbox: Path, how: str)
 
 
 def test_remove_refuses_while_something_depends_on_the_contribution(tree: Path, inbox: Path) -> None:
-    assert run_in_tree(tree, "add", str(contribute_file(inbox, "new-organisation"))).returncode == 0
+    assert run_in_process(tree, "add", str(contribute_file(inbox, "new-organisation"))).returncode == 0
     child = inbox / "sub-council.ttl"
     child.write_text(
         fixture_text(FIXTURES / "valid" / "new-organisation.ttl")
@@ -285,7 +285,7 @@ def test_remove_refuses_while_something_depends_on_the_contribution(tree: Path, 
 
 
 def test_remove_by_iri_takes_out_only_the_statements_about_it(tree: Path, inbox: Path) -> None:
-    assert run_in_tree(tree, "add", str(contribute_file(inbox, "membership-with-claim"))).returncode == 0
+    assert run_in_process(tree, "add", str(contribute_file(inbox, "membership-with-claim"))).returncode == 0
     target = tree / "data" / "contributed" / "membership-with-claim.ttl"
     header = target.read_text(encoding="utf-8").split("\n\n", 1)[0]
     refused = run_in_tree(tree, "remove", "--iri", "membership:fixture-sco-KAZ-member-2001")
@@ -311,7 +311,7 @@ def test_remove_refuses_what_no_contribution_introduced(tree: Path) -> None:
 
 def test_a_failed_removal_puts_back_what_it_deleted(tree: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("new-organisation", "distinct-label-marked"):
-        assert run_in_tree(tree, "add", str(contribute_file(inbox, name))).returncode == 0
+        assert run_in_process(tree, "add", str(contribute_file(inbox, name))).returncode == 0
     before = snapshot(tree)
     deleted: list[Path] = []
     real_unlink = Path.unlink

@@ -15,7 +15,7 @@ from normgraph.layout import locate
 from normgraph.evidence import ANCHOR_COMPONENT, MAX_QUOTE_WORDS, anchor_results, locate_quote, whole_sentence
 from normgraph.namespaces import NG, OA
 from normgraph.texts import SourceTexts
-from normgraph.validate import show_path
+from normgraph.shacl_paths import show_path
 
 from .conftest import FIXTURES, copy_fixture_data, fixture_text, run_cli, run_in_process, run_in_tree, snapshot
 

@@ -18,7 +18,9 @@ import pytest
 from normgraph.layout import locate
 from normgraph.rules import RULE, load_rules
 from normgraph.texts import source_texts
-from normgraph.validate import NGSH, report_data, validate_tree
+from normgraph.display import NGSH
+from normgraph.validate import validate_tree
+from normgraph.validation_report import report_data
 
 from .conftest import FIXTURES, ROOT, run_in_process, run_in_tree, scratch_tree, snapshot
 
@@ -197,7 +199,7 @@ def test_a_rule_written_in_python_joins_the_gate_with_one_line(tree: Path, monke
     from rdflib.namespace import SH
 
     from normgraph import gate
-    from normgraph.validate import Result
+    from normgraph.validation_report import Result
 
     example = RULE["python-example"]
     sco = URIRef("https://w3id.org/normgraph/id/org/sco")

@@ -27,7 +27,8 @@ from rdflib.term import Node
 
 from normgraph.layout import Layout
 from normgraph.load import parse_file
-from normgraph.validate import NAMES, Validator, load_tree
+from normgraph.display import NAMES
+from normgraph.validate import Validator, load_tree
 
 from .conftest import ENTITY_FILES
 

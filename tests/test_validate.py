@@ -28,17 +28,11 @@ from rdflib.term import Node
 
 from normgraph.layout import Layout
 from normgraph.load import parse_file
-from normgraph.locate import SourceIndex, scan_text
-from normgraph.validate import (
-    NAMES,
-    NGSH,
-    Result,
-    Validator,
-    load_tree,
-    prepare_shapes,
-    read_path,
-    show_path,
-)
+from normgraph.positions import SourceIndex, scan_text
+from normgraph.display import NAMES, NGSH
+from normgraph.shacl_paths import read_path, show_path
+from normgraph.validate import Validator, load_tree, prepare_shapes
+from normgraph.validation_report import Result
 
 from .conftest import ENTITY_FILES, FIXTURES, REPORT_MARKER, copy_fixture_data, run_cli
 
@@ -207,7 +201,7 @@ def test_every_rule_has_a_valid_and_an_invalid_case(layout: Layout, shapes_graph
 
 
 def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> None:
-    from normgraph.validate import add_hints
+    from normgraph.hints import add_hints
 
     contribution = Graph()
     for name in ("unknown-property", "unknown-class", "membership-member-misspelt", "claim-type-misspelt", "untyped-subject"):
@@ -283,7 +277,7 @@ def test_a_shape_mixing_sparql_and_core_constraints_is_refused(shapes_graph: Gra
     mixed = Graph()
     mixed += shapes_graph
     mixed.add((NGSH.ClaimantShape, SH.nodeKind, SH.IRI))
-    from normgraph.validate import ShapesError
+    from normgraph.shacl_paths import ShapesError
 
     with pytest.raises(ShapesError, match="ngsh:ClaimantShape mixes SPARQL constraints with sh:nodeKind"):
         prepare_shapes(mixed)
