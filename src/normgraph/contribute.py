@@ -41,15 +41,17 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
+from .display import NAMES
 from .errors import NormgraphError, UsageError
 from .layout import Layout
 from .load import parse_file
-from .locate import SourceIndex
 from .namespaces import NG, PREFIXES
+from .positions import SourceIndex
 from .serialize import to_turtle
 from .sparql_text import iri_value  # the one reading of a user's IRI or prefixed name
 from .texts import TEXTS, SourceTexts, bare_name, sha256_file, source_texts
-from .validate import NAMES, Report, check_contribution
+from .validate import check_contribution
+from .validation_report import Report
 from .worktree import forget_uncommitted, intend_to_add
 
 CONTRIBUTED = "contributed"

@@ -22,10 +22,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
+from .display import NAMES, NGSH
 from .errors import InputError, UsageError
 from .namespaces import ID, NG, OA, bind_prefixes
+from .shacl_paths import PathExpr, SequencePath
 from .texts import SourceTexts
-from .validate import NAMES, NGSH, PathExpr, Result, SequencePath
+from .validation_report import Result
 
 #: Characters of context kept either side of a quote (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32

@@ -11,7 +11,7 @@ the rule kinds of :data:`RULE_KINDS`:
   needs more than the graph: the source texts the anchors quote.
 
 A rule kind is a function from a :class:`GateInput` and the focus nodes to
-:class:`~normgraph.validate.Result` objects; a further kind is one more entry in
+:class:`~normgraph.validation_report.Result` objects; a further kind is one more entry in
 :data:`RULE_KINDS`. The gate keeps the results on the focus nodes asked for, so each kind may
 simply report everything it finds.
 """
@@ -29,8 +29,6 @@ from .rules import Rule, rule_rows
 from .texts import SourceTexts, source_texts
 from .validate import (
     GraphUnderTest,
-    Report,
-    Result,
     Shapes,
     Tree,
     Validator,
@@ -39,6 +37,7 @@ from .validate import (
     normgraph_engine,
     pyshacl_engine,
 )
+from .validation_report import Report, Result
 
 
 @dataclass(frozen=True)

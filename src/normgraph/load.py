@@ -35,8 +35,8 @@ from rdflib import Graph
 from . import bounds
 from .errors import InputError
 from .layout import Layout
-from .locate import scan_text
 from .namespaces import bind_prefixes
+from .positions import scan_text
 from .terms import to_rdflib_term
 
 #: Formats normgraph accepts, by file suffix. Others are refused with a clear message.

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from . import bounds
 from .errors import InputError
+from .terms import IRI_FORBIDDEN_CHARS
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -28,7 +29,9 @@ _TOKEN = re.compile(
     r"""
       (?P<space>[ \t\r\n]+)
     | (?P<comment>\#[^\n]*)
-    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<iri><(?:[^"""
+    + IRI_FORBIDDEN_CHARS
+    + r"""]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     | (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
     | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
     | (?P<directive>@prefix\b|@base\b)

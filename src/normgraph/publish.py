@@ -45,6 +45,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
+from .display import DISPLAY_PREFIXES
 from .docs import write_documentation
 from .errors import NormgraphError
 from .layout import Layout
@@ -52,7 +53,8 @@ from .load import Parts
 from .namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
 from .reason import closure, error_messages
 from .serialize import ntriples_digest, sorted_unique, write_jsonld, write_ntriples, write_turtle
-from .validate import DISPLAY_PREFIXES, Tree, load_tree, one_line
+from .validate import Tree, load_tree
+from .validation_report import one_line
 from .version import read_versions, version_problems
 from .void import DATASET_DESCRIPTION, DATASET_TITLE, RELEASE_URL, VOID_PREFIXES, Distribution, Part, ReleaseInfo, release_description, statistics
 from .worktree import uncommitted

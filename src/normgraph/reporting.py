@@ -1,7 +1,7 @@
 """Show validation reports, and remember them between runs.
 
 This module imports neither rdflib nor pySHACL: a report arrives as the plain data
-:func:`normgraph.validate.report_data` produces, so text and JSON output, and a report served
+:func:`normgraph.validation_report.report_data` produces, so text and JSON output, and a report served
 from the cache, cost no more than Python's start-up. Only Turtle output loads rdflib.
 
 The cache makes repeated validation of unchanged inputs instant. Its key is the SHA-256 of
@@ -33,6 +33,9 @@ _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("pyshacl", "rdflib", "pyoxigraph")
 
 ReportData = dict[str, object]
+
+#: The validation engines (see :mod:`normgraph.validate`); the engine is part of a report's cache key.
+VALIDATION_ENGINES = ("normgraph", "pyshacl")
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def render_turtle(data: ReportData) -> str:
     from rdflib.namespace import RDF, SH
 
     from .serialize import to_turtle  # noqa: PLC0415
-    from .validate import DISPLAY_PREFIXES  # noqa: PLC0415
+    from .display import DISPLAY_PREFIXES  # noqa: PLC0415
 
     def term(value: dict | None):
         if value is None:

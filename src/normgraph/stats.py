@@ -15,9 +15,11 @@ from rdflib import Graph
 
 from rdflib.namespace import SH
 
+from .display import NGSH
 from .load import GRAPHS
 from .namespaces import PREFIXES
-from .validate import NGSH, Report, Tree
+from .validate import Tree
+from .validation_report import Report
 
 #: The shape that requires a claim behind every fact-bearing node; its targets are the sourced facts.
 BACKING_SHAPE = NGSH.SupportedByClaim

@@ -26,36 +26,39 @@ nodes already had before it (see :meth:`Validator.contribution_results`).
 
 Nothing here reads a path or URL that pySHACL could fetch: shapes, ontology and data reach it as
 graphs, ``owl:imports`` are never followed, and no query holds ``SERVICE``.
+
+What a validation gives back lives beside this module: the results and the report as data
+(:mod:`normgraph.validation_report`), property paths (:mod:`normgraph.shacl_paths`), typo hints
+and file positions (:mod:`normgraph.hints`), and terms as people read them
+(:mod:`normgraph.display`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD, Namespace
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from .display import NAMES, NGSH
 from .errors import NormgraphError
+from .hints import add_hints, locate_results
 from .layout import Layout
-from .load import GRAPHS, Parts, load_parts, to_rdflib_term
-from .locate import Position, SourceIndex
-from .rules import RULE, Rule, load_rules
-from .namespaces import ID, NG, ONTOLOGY_IRI, PREFIXES, bind_prefixes
+from .load import GRAPHS, Parts, load_parts
+from .namespaces import bind_prefixes
+from .positions import SourceIndex
+from .reporting import VALIDATION_ENGINES
+from .rules import Rule, load_rules
+from .shacl_paths import ShapesError, read_path
+from .terms import to_oxigraph, to_rdflib_term
 from .texts import SourceTexts, source_texts
-
-NGSH = Namespace("https://w3id.org/normgraph/shapes#")
-#: Prefixes for showing terms in messages and reports: normgraph's, plus the shapes' and rules'.
-DISPLAY_PREFIXES = {**PREFIXES, "sh": str(SH), "ngsh": str(NGSH), "rule": str(RULE)}
-
-ENGINES = ("normgraph", "pyshacl")
+from .validation_report import Report, Result, reading_order
 
 _ONTOLOGY_GRAPH = GRAPHS["ontology"]
 _DATA_GRAPH = GRAPHS["data"]
@@ -68,200 +71,6 @@ _SPARQL_SHAPE_ANNOTATIONS = {
 }
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _MESSAGE_VARIABLE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class ShapesError(NormgraphError):
-    """The shapes graph uses SHACL in a way normgraph's executor does not run."""
-
-    exit_code = 2
-
-
-# --------------------------------------------------------------------------------------------
-# Showing terms
-# --------------------------------------------------------------------------------------------
-
-
-class Names:
-    """Shows IRIs as prefixed names where a prefix fits (``org-id:sco``), literals as in Turtle."""
-
-    def __init__(self, prefixes: dict[str, str] = DISPLAY_PREFIXES):
-        self._by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-
-    def iri(self, iri: str) -> str:
-        for prefix, namespace in self._by_length:
-            if iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?", local):
-                    return f"{prefix}:{local}"
-        return f"<{iri}>"
-
-    def term(self, term: Node | None) -> str:
-        if term is None:
-            return ""
-        if isinstance(term, URIRef):
-            return self.iri(str(term))
-        if isinstance(term, Literal):
-            text = '"' + str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-            if term.language:
-                return f"{text}@{term.language}"
-            if term.datatype is not None and term.datatype != XSD.string:
-                return f"{text}^^{self.iri(str(term.datatype))}"
-            return text
-        return f"_:{term}"
-
-
-NAMES = Names()
-
-
-# --------------------------------------------------------------------------------------------
-# Property paths
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InversePath:
-    path: PathExpr
-
-
-@dataclass(frozen=True)
-class SequencePath:
-    steps: tuple[PathExpr, ...]
-
-
-@dataclass(frozen=True)
-class AlternativePath:
-    options: tuple[PathExpr, ...]
-
-
-@dataclass(frozen=True)
-class RepeatPath:
-    path: PathExpr
-    operator: str  # "*", "+" or "?"
-
-
-PathExpr = URIRef | InversePath | SequencePath | AlternativePath | RepeatPath
-_REPEATS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
-
-
-def read_path(graph: Graph, node: Node) -> PathExpr:
-    """The SHACL property path that ``node`` describes in ``graph``."""
-    if isinstance(node, URIRef):
-        return node
-    inverse = graph.value(node, SH.inversePath)
-    if inverse is not None:
-        return InversePath(read_path(graph, inverse))
-    alternatives = graph.value(node, SH.alternativePath)
-    if alternatives is not None:
-        return AlternativePath(tuple(read_path(graph, item) for item in Collection(graph, alternatives)))
-    for predicate, operator in _REPEATS.items():
-        inner = graph.value(node, predicate)
-        if inner is not None:
-            return RepeatPath(read_path(graph, inner), operator)
-    if graph.value(node, RDF.first) is not None:
-        return SequencePath(tuple(read_path(graph, item) for item in Collection(graph, node)))
-    raise ShapesError(f"unsupported property path {node!r}")
-
-
-def show_path(path: PathExpr, iri: Callable[[str], str] = NAMES.iri) -> str:
-    """``path`` in SPARQL syntax, each IRI written by ``iri``."""
-    if isinstance(path, URIRef):
-        return iri(str(path))
-    if isinstance(path, InversePath):
-        return "^" + show_path(path.path, iri)
-    if isinstance(path, SequencePath):
-        return "(" + "/".join(show_path(step, iri) for step in path.steps) + ")"
-    if isinstance(path, AlternativePath):
-        return "(" + "|".join(show_path(option, iri) for option in path.options) + ")"
-    return show_path(path.path, iri) + path.operator
-
-
-def write_path(graph: Graph, path: PathExpr) -> Node:
-    """Add ``path`` to ``graph`` as SHACL describes paths; return its node."""
-    if isinstance(path, URIRef):
-        return path
-    node = BNode()
-    if isinstance(path, InversePath):
-        graph.add((node, SH.inversePath, write_path(graph, path.path)))
-    elif isinstance(path, SequencePath):
-        Collection(graph, node, [write_path(graph, step) for step in path.steps])
-    elif isinstance(path, AlternativePath):
-        items = BNode()
-        Collection(graph, items, [write_path(graph, option) for option in path.options])
-        graph.add((node, SH.alternativePath, items))
-    else:
-        predicate = next(p for p, o in _REPEATS.items() if o == path.operator)
-        graph.add((node, predicate, write_path(graph, path.path)))
-    return node
-
-
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Result:
-    """One SHACL validation result, with where its focus node is written and any advice."""
-
-    focus: Node
-    severity: URIRef
-    component: URIRef
-    shape: Node
-    message: str
-    path: PathExpr | None = None
-    value: Node | None = None
-    constraint: Node | None = None
-    hint: str | None = None
-    location: Position | None = None
-    subject_location: Position | None = None
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        """What makes two results the same result (the message and location do not)."""
-        return (self.focus, self.path, self.value, self.component, self.severity, self.shape)
-
-    @property
-    def is_violation(self) -> bool:
-        return self.severity == SH.Violation
-
-
-def severity_name(severity: URIRef) -> str:
-    return str(severity).rsplit("#", 1)[-1]
-
-
-def _sort_key(result: Result) -> tuple[object, ...]:
-    where = result.location
-    return (
-        str(where.path) if where else "~",
-        where.line if where else 0,
-        str(result.focus),
-        0 if result.is_violation else 1,
-        show_path(result.path) if result.path is not None else "",
-        str(result.component),
-        NAMES.term(result.value),
-        result.message,
-    )
-
-
-@dataclass
-class Report:
-    """The results of one validation, sorted by file and line."""
-
-    results: list[Result]
-    inputs: list[Path] = field(default_factory=list)
-
-    @property
-    def violations(self) -> int:
-        return sum(1 for r in self.results if r.is_violation)
-
-    @property
-    def warnings(self) -> int:
-        return len(self.results) - self.violations
-
-    @property
-    def conforms(self) -> bool:
-        """True when nothing is a violation; warnings do not count."""
-        return self.violations == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,19 +192,10 @@ class _ToOxigraph:
     def __call__(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         found = self.forward.get(term)
         if found is None:
-            if isinstance(term, URIRef):
-                found = ox.NamedNode(str(term))
-            elif isinstance(term, BNode):
-                found = ox.BlankNode(str(term))
-            elif isinstance(term, Literal):
-                if term.language:
-                    found = ox.Literal(str(term), language=term.language)
-                elif term.datatype is not None:
-                    found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-                else:
-                    found = ox.Literal(str(term))
-            else:
-                raise NormgraphError(f"cannot validate the term {term!r}")
+            try:
+                found = to_oxigraph(term)
+            except TypeError:
+                raise NormgraphError(f"cannot validate the term {term!r}") from None
             self.forward[term] = found
             self.back[found] = term
         return found
@@ -677,8 +477,8 @@ class Validator:
     ):
         from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
 
-        if engine not in ENGINES:
-            raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        if engine not in VALIDATION_ENGINES:
+            raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(VALIDATION_ENGINES)}")
         self.shapes = shapes
         self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data, store=store)
         self.given = GateInput(self.subject, shapes, tuple(rules), engine, layout, texts)
@@ -722,126 +522,6 @@ def contribution_nodes(contribution: Graph) -> set[Node]:
         if not isinstance(o, Literal):
             nodes.add(o)
     return nodes
-
-
-# --------------------------------------------------------------------------------------------
-# Advice: the likely intended term for typos
-# --------------------------------------------------------------------------------------------
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of one character."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
-
-
-def _closest(wrong: str, candidates: Iterable[str]) -> str | None:
-    """The candidate in the same namespace folder as ``wrong`` whose local name is fewest edits
-    away (ignoring case, then preferring a longer common beginning), if close enough to be a typo."""
-    folder, _, rest = wrong.rpartition("#") if "#" in wrong else wrong.rpartition("/")
-    best: tuple[int, int, str] | None = None
-    for candidate in candidates:
-        c_folder, _, c_rest = candidate.rpartition("#") if "#" in candidate else candidate.rpartition("/")
-        if c_folder != folder or c_rest == rest:
-            continue
-        distance = _edit_distance(rest.lower(), c_rest.lower())
-        if distance > max(1, len(rest) // 3):
-            continue
-        shared = len(os.path.commonprefix([rest.lower(), c_rest.lower()]))
-        key = (distance, -shared, candidate)
-        if best is None or key < best:
-            best = key
-    return best[2] if best else None
-
-
-def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
-    """Suggest the term or IRI a contributor probably meant, for unknown-term and dangling-IRI
-    results. ``graph`` is the merged graph the results came from."""
-    pools: dict[str, list[str]] = {}
-
-    def pool(name: str) -> list[str]:
-        if name not in pools:
-            if name == "ontology":
-                found = {str(s) for s in graph.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI)) if str(s).startswith(str(NG))}
-            elif name == "concepts":
-                found = {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
-            else:
-                found = {str(s) for s in graph.subjects(RDF.type, None) if str(s).startswith(str(ID))}
-            pools[name] = sorted(found)
-        return pools[name]
-
-    which = {
-        NGSH.KnownOntologyTermsShape: ("value", "ontology"),
-        NGSH.KnownConceptsShape: ("value", "concepts"),
-        NGSH.ReferencedEntityShape: ("value", "entities"),
-        NGSH.TypedSubjectShape: ("focus", "entities"),
-    }
-    hinted = []
-    for result in results:
-        rule = which.get(result.shape)  # type: ignore[call-overload]
-        if rule is not None:
-            term = result.value if rule[0] == "value" else result.focus
-            if isinstance(term, URIRef):
-                found = _closest(str(term), pool(rule[1]))
-                if found is not None:
-                    result = replace(result, hint=f"did you mean {NAMES.iri(found)}?")
-        hinted.append(result)
-    return hinted
-
-
-# --------------------------------------------------------------------------------------------
-# Locating results in files
-# --------------------------------------------------------------------------------------------
-
-
-def locate_results(results: Sequence[Result], index: SourceIndex, graph: Graph) -> list[Result]:
-    """Attach to each result where it is written: ``location`` is the offending statement if the
-    path is a single property, else the node; ``subject_location`` is where the focus node is
-    described. A node that is never a subject (a blank node, a dangling IRI) is placed at the
-    statement that refers to it."""
-    located = []
-    for result in results:
-        subject = _position(replace(result, path=None), index, graph, set())
-        statement = _position(result, index, graph, set()) if isinstance(result.path, URIRef) else subject
-        located.append(replace(result, location=statement or subject, subject_location=subject))
-    return located
-
-
-def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node]) -> Position | None:
-    focus = result.focus
-    if isinstance(focus, URIRef):
-        if isinstance(result.path, URIRef):
-            found = index.statement(str(focus), str(result.path))
-            if found is not None:
-                return found
-        found = index.subject(str(focus))
-        if found is not None:
-            return found
-    # Depth first through the blank nodes that refer to the focus, with a stack of its own:
-    # a contribution may nest blank nodes deeper than Python's recursion limit.
-    seen.add(focus)
-    stack = [iter(list(graph.subject_predicates(focus)))]
-    while stack:
-        step = next(stack[-1], None)
-        if step is None:
-            stack.pop()
-            continue
-        referrer, predicate = step
-        if referrer in seen:
-            continue
-        if isinstance(referrer, URIRef):
-            found = index.statement(str(referrer), str(predicate)) or index.subject(str(referrer))
-            if found is not None:
-                return found
-        else:
-            seen.add(referrer)
-            stack.append(iter(list(graph.subject_predicates(referrer))))
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -895,7 +575,7 @@ def finish(results: Sequence[Result], graph: Graph, files: Sequence[Path], input
     """Hints and locations added, sorted: the report a person reads."""
     index = SourceIndex(files)
     done = locate_results(add_hints(results, graph), index, graph)
-    return Report(sorted(done, key=_sort_key), list(inputs))
+    return Report(sorted(done, key=reading_order), list(inputs))
 
 
 def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "normgraph", texts: SourceTexts | None = None) -> Report:
@@ -942,97 +622,3 @@ def _check(layout: Layout, files: Sequence[Path], engine: str, texts: SourceText
     with validator.subject.contributing(contribution.graph):
         report = finish(results, validator.graph, [*inputs, *tree.data_files], inputs)
     return report, contribution, tree.data
-
-
-# --------------------------------------------------------------------------------------------
-# Reports as plain data: for JSON output, and for rendering without rdflib
-# --------------------------------------------------------------------------------------------
-
-
-def term_data(term: Node | None) -> dict[str, str] | None:
-    """A term as in the W3C SPARQL 1.1 JSON results format."""
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    data = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal):
-        if term.language:
-            data["xml:lang"] = term.language
-        elif term.datatype is not None:
-            data["datatype"] = str(term.datatype)
-    return data
-
-
-def path_data(path: PathExpr | None) -> object:
-    """A property path as JSON, shaped like SHACL's own path syntax: an IRI string, a list for
-    a sequence, or an object with one key (inversePath, alternativePath, zeroOrMorePath ...)."""
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return str(path)
-    if isinstance(path, InversePath):
-        return {"inversePath": path_data(path.path)}
-    if isinstance(path, SequencePath):
-        return [path_data(step) for step in path.steps]
-    if isinstance(path, AlternativePath):
-        return {"alternativePath": [path_data(option) for option in path.options]}
-    name = {"*": "zeroOrMorePath", "+": "oneOrMorePath", "?": "zeroOrOnePath"}[path.operator]
-    return {name: path_data(path.path)}
-
-
-def _component_name(result: Result) -> str:
-    """What broke, for people: the constraint parameter (sh:minCount), or for a SPARQL-based
-    shape or a rule checked outside SHACL (evidence anchors) the rule's name."""
-    if result.component == SH.SPARQLConstraintComponent or not str(result.component).startswith(str(SH)):
-        return NAMES.term(result.shape)
-    local = str(result.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-    return "sh:" + local[:1].lower() + local[1:]
-
-
-def one_line(result: Result) -> str:
-    """A located result on one line, ``file:line:column: focus path: message``, for the
-    commands that list problems rather than print a report."""
-    where = f"{result.location}: " if result.location is not None else ""
-    path = f" {show_path(result.path)}" if result.path is not None else ""
-    return f"{where}{NAMES.term(result.focus)}{path}: {result.message}"
-
-
-def report_data(report: Report) -> dict[str, object]:
-    """``report`` as plain JSON-ready data: full IRIs for machines, short forms for people."""
-    results = []
-    for r in report.results:
-        results.append(
-            {
-                "focusNode": term_data(r.focus),
-                "resultSeverity": str(r.severity),
-                "sourceConstraintComponent": str(r.component),
-                "sourceShape": term_data(r.shape),
-                "resultPath": path_data(r.path),
-                "value": term_data(r.value),
-                "message": r.message,
-                "hint": r.hint,
-                "file": str(r.location.path) if r.location else None,
-                "line": r.location.line if r.location else None,
-                "column": r.location.column if r.location else None,
-                "subject": None
-                if r.subject_location is None
-                else {"file": str(r.subject_location.path), "line": r.subject_location.line, "column": r.subject_location.column},
-                "display": {
-                    "focus": NAMES.term(r.focus),
-                    "severity": severity_name(r.severity),
-                    "constraint": _component_name(r),
-                    "path": show_path(r.path) if r.path is not None else None,
-                    "value": NAMES.term(r.value) if r.value is not None else None,
-                },
-            }
-        )
-    return {
-        "conforms": report.conforms,
-        "violations": report.violations,
-        "warnings": report.warnings,
-        "inputs": [str(p) for p in report.inputs],
-        "results": results,
-    }

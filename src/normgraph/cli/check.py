@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from ..reason import inconsistencies
     from ..reporting import render_text
     from ..texts import source_texts
-    from ..validate import load_tree, report_data
+    from ..validate import load_tree
+    from ..validation_report import report_data
 
     layout = locate(args.root)
     tree = load_tree(layout, data_files=args.data)

@@ -60,7 +60,8 @@ def run_verify(args: argparse.Namespace) -> int:
     from ..evidence import anchor_results, anchored_resources
     from ..namespaces import NG
     from ..texts import source_texts
-    from ..validate import finish, one_line
+    from ..validate import finish
+    from ..validation_report import one_line
 
     layout, data = _data(args)
     texts = source_texts(layout, args.sources)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..bounds import describe_bounds
 from ..layout import locate
-from ..reporting import cache_key, cached_report, render_json, render_text, render_turtle, store_report
+from ..reporting import VALIDATION_ENGINES, cache_key, cached_report, render_json, render_text, render_turtle, store_report
 from ..texts import source_texts
 
 REPORT_FORMATS = ("text", "json", "turtle")
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate.add_argument("--format", choices=REPORT_FORMATS, default="text", help="text for people (default), json for machines, turtle for the SHACL report graph")
     validate.add_argument(
         "--engine",
-        choices=("normgraph", "pyshacl"),
+        choices=VALIDATION_ENGINES,
         default="normgraph",
         help="normgraph (default): core shapes in pySHACL, SPARQL-based shapes on Oxigraph; pyshacl: every shape through plain pySHACL, slow, the reference the default is tested against",
     )
@@ -110,7 +110,8 @@ def run_validate(args: argparse.Namespace) -> int:
     key = None if args.no_cache else cache_key(layout, [*files, *texts.files()], args.engine)
     data = cached_report(key) if key else None
     if data is None:
-        from ..validate import report_data, validate_tree  # noqa: PLC0415 - heavy; see module docstring
+        from ..validate import validate_tree  # noqa: PLC0415 - heavy; see module docstring
+        from ..validation_report import report_data
 
         data = report_data(validate_tree(layout, files, engine=args.engine, texts=texts))
         if key:
@@ -121,7 +122,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     from ..contribute import add  # noqa: PLC0415 - heavy; see module docstring
-    from ..validate import report_data  # noqa: PLC0415
+    from ..validation_report import report_data  # noqa: PLC0415
 
     _quiet_rdflib()
     layout = locate(args.root)
