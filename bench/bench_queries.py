@@ -38,15 +38,15 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
+from normgraph.engines import OxigraphEngine, make_engine
 from normgraph.layout import locate
 from normgraph.load import load_parts
 from normgraph.namespaces import ID, NG, OA, ORG, VOCAB
-from normgraph.engines import OxigraphEngine, make_engine
 from normgraph.query import stored_queries
 from normgraph.query_options import DEFAULT_ENGINE
 from normgraph.sparql_check import PreparedQuery, prepare
-from normgraph.worker import execute
 from normgraph.terms import to_oxigraph
+from normgraph.worker import execute
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
