@@ -140,6 +140,18 @@ def test_fixture_gives_exactly_its_expected_report(base_validator: Validator, fi
         assert "{" not in result.message, f"unfilled placeholder in {result.message!r}"
 
 
+def test_a_reasoner_run_leaves_later_reports_unchanged(base_validator: Validator) -> None:
+    """Regression: owlrl replaced rdflib's lexical conversions for good, so after any OWL-RL
+    closure in the same process "sometime in the past"^^xsd:gYear also broke sh:datatype, and a
+    fixture's report depended on which test had run before it."""
+    from normgraph.reason import inconsistencies
+
+    case = read_case(FIXTURES / "invalid" / "figure-reference-year-not-a-year.ttl")
+    assert inconsistencies(case.data) == []
+    results = base_validator.contribution_results(read_case(case.path).data)
+    assert {r.key for r in results} == case.expected
+
+
 @pytest.mark.parametrize("fixture", VALID + INVALID, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_data_is_the_text_before_its_report(fixture: Path, tmp_path: Path) -> None:
     """The CLI tests validate the text before the report; it holds exactly the data."""

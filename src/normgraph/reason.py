@@ -19,6 +19,7 @@ from functools import cache
 import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import _toPythonMapping
 
 from .layout import reused_vocabulary_files
 from .load import parse_files
@@ -37,11 +38,22 @@ _BUILT_IN_NAMESPACES = (*_LOGICAL_NAMESPACES, str(XSD))
 
 
 def _expanded(*graphs: Graph) -> Graph:
-    """A new graph holding ``graphs`` and their OWL-RL closure."""
+    """A new graph holding ``graphs`` and their OWL-RL closure.
+
+    owlrl swaps rdflib's process-wide table of lexical conversions for its own stricter one and
+    leaves it there, so every literal built afterwards (in validation too) would be judged by other
+    rules than before: "sometime"^^xsd:gYear, say, becomes ill-typed only once a closure has run.
+    The table is put back as it was, so a report never depends on what ran before it.
+    """
     expanded = bind_prefixes(Graph(store=_STORE))
     for graph in graphs:
         expanded += graph
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    conversions = dict(_toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(expanded)
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(conversions)
     return expanded
 
 
