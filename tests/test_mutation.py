@@ -264,6 +264,7 @@ def test_every_copy_of_a_real_instance_is_accepted(validator: Validator, copies:
         assert violations == [], "\n".join(f"{NAMES.term(r.focus)} {NAMES.term(r.shape)}: {r.message}" for r in violations)
 
 
+@pytest.mark.slow
 def test_at_least_95_percent_of_mutants_are_refused(validator: Validator, copies: list[Graph], capsys: pytest.CaptureFixture[str]) -> None:
     mutants: dict[tuple[str, ...], Mutant] = {}
     for copy in copies:

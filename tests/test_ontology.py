@@ -143,10 +143,12 @@ def expanded(graph):
     return closure(graph)
 
 
+@pytest.mark.slow
 def test_owl_rl_closure_of_ontology_and_data_is_consistent(expanded):
     assert error_messages(expanded) == []
 
 
+@pytest.mark.slow
 def test_backbone_classes_share_no_instance(expanded):
     shared = []
     for a, b in itertools.combinations(BACKBONE, 2):
@@ -180,6 +182,7 @@ def test_check_reports_an_inconsistent_fixture(inconsistent_check):
     assert "Traceback" not in inconsistent_check.stderr
 
 
+@pytest.mark.slow
 def test_check_on_the_project_is_consistent_and_keeps_every_rule():
     result = run_cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -351,6 +354,7 @@ def test_check_reports_exactly_the_injected_violations(inconsistent_check):
     assert f"OWL-RL:      inconsistent ({len(expected)} problems)" in inconsistent_check.stdout
 
 
+@pytest.mark.slow
 def test_the_closure_applies_the_reused_axioms_but_carries_none_of_them(graph, expanded):
     agreement = URIRef("https://w3id.org/normgraph/id/agreement/eu-russia-pca")
     assert (agreement, NG.participant, URIRef("https://w3id.org/normgraph/id/state/RUS")) in graph

@@ -470,6 +470,7 @@ def test_sha256sums_lists_every_other_file(small_release):
     assert list(listed) == sorted(listed)
 
 
+@pytest.mark.slow
 def test_rebuild_in_a_fresh_process_gives_identical_bytes(small_release, small_tree, tmp_path):
     # Another process, another hash seed, another folder: the same bytes.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -716,6 +717,7 @@ def curated_graph() -> Graph:
     return load_inputs(locate(ROOT)).parts.union()
 
 
+@pytest.mark.slow
 def test_curated_graph_releases_and_reads_back_in_both_parsers(curated_release, curated_graph):
     expected = normalised(curated_graph)
     for suffix in (".ttl", ".nt", ".jsonld"):
@@ -724,6 +726,7 @@ def test_curated_graph_releases_and_reads_back_in_both_parsers(curated_release, 
         assert isomorphic(from_oxigraph(path), expected), path.name
 
 
+@pytest.mark.slow
 def test_stored_queries_answer_the_same_on_the_release_in_oxigraph(curated_release, curated_graph):
     """The release loses nothing a stored query reads: Oxigraph over the released dump answers as
     Oxigraph over the source tree. (Whether rdflib and Oxigraph agree is test_queries.py's
@@ -846,6 +849,7 @@ def test_publish_outside_git_says_it_cannot_tell_and_goes_on(small_tree):
     )
 
 
+@pytest.mark.slow
 def test_the_index_page_says_what_the_release_holds_how_to_load_and_query_it_and_shows_figures(curated_release, curated_graph):
     folder = curated_release.folder
     page = (folder / "docs" / "index.html").read_text(encoding="utf-8")

@@ -113,7 +113,7 @@ def _remote_contribution(folder: Path, port: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("engine", ["normgraph", "pyshacl"])
+@pytest.mark.parametrize("engine", ["normgraph", pytest.param("pyshacl", marks=pytest.mark.slow)])
 def test_validating_contributed_data_makes_no_request(tree: Path, loopback: ThreadingHTTPServer, engine: str) -> None:
     path = _remote_contribution(tree.parent, loopback.server_address[1])
     done = run_in_tree(tree, "validate", "--no-cache", "--engine", engine, str(path))

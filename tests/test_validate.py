@@ -337,6 +337,7 @@ def test_constraints_give_the_same_rows_bound_per_node_and_evaluated_once(
     assert found[0] == found[1]
 
 
+@pytest.mark.slow
 def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> None:
     """Every shape through plain pySHACL (the reference) and through normgraph's engine, on the
     entity files plus every invalid fixture at once: the same focus node, path, value,
