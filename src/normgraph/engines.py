@@ -10,10 +10,12 @@ engines' answers can be compared as sets.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -159,15 +161,18 @@ class RdflibEngine:
 
 
 class OxigraphEngine:
-    """Oxigraph's SPARQL engine (Rust, via pyoxigraph) over an in-memory store: the fast engine.
+    """Oxigraph's SPARQL engine (Rust, via pyoxigraph): the fast engine, over an in-memory store
+    or over a tree's store on disk (:meth:`on_disk`, see :mod:`normgraph.store`).
 
     The store keeps numbers in canonical form (see :func:`comparable`).
     """
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
+    def __init__(self, store: ox.Store | None = None, *, path: Path | None = None) -> None:
+        self._store = store
+        self._path = path
+        self._opened_in = os.getpid()
 
     @classmethod
     def from_graph(cls, graph: Graph) -> OxigraphEngine:
@@ -175,12 +180,33 @@ class OxigraphEngine:
         store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
         return cls(store)
 
+    @classmethod
+    def on_disk(cls, path: Path) -> OxigraphEngine:
+        """An engine over the store at ``path``, opened read-only on first use in each process
+        (a worker forked from this one opens its own handle rather than share the parent's)."""
+        return cls(path=path)
+
+    @property
+    def store(self) -> ox.Store:
+        if self._path is not None and (self._store is None or self._opened_in != os.getpid()):
+            self._store = ox.Store.read_only(str(self._path))
+            self._opened_in = os.getpid()
+        assert self._store is not None
+        return self._store
+
     def __getstate__(self) -> dict:
+        if self._path is not None:
+            return {"path": str(self._path)}
         return {"nq": self.store.dump(format=ox.RdfFormat.N_QUADS)}
 
     def __setstate__(self, state: dict) -> None:
-        self.store = ox.Store()
-        self.store.load(state["nq"], format=ox.RdfFormat.N_QUADS)
+        self._opened_in = os.getpid()
+        if "path" in state:
+            self._store, self._path = None, Path(state["path"])
+            return
+        self._path = None
+        self._store = ox.Store()
+        self._store.load(state["nq"], format=ox.RdfFormat.N_QUADS)
 
     def run(self, query: PreparedQuery, max_rows: int) -> QueryResult:
         try:

@@ -119,10 +119,20 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
+    """Oxigraph over the tree's store on disk (parsed once, reopened while the files are
+    unchanged; in memory where the cache folder cannot be written); rdflib over a fresh parse."""
+    from ..engines import OxigraphEngine, make_engine
     from ..load import load_parts
-    from ..engines import make_engine
 
-    return make_engine(load_parts(locate(args.root)).union(), args.engine)
+    layout = locate(args.root)
+    if args.engine == "oxigraph":
+        from ..store import tree_store
+
+        try:
+            return OxigraphEngine.on_disk(tree_store(layout))
+        except OSError:
+            pass
+    return make_engine(load_parts(layout).union(), args.engine)
 
 
 def _width(args: argparse.Namespace) -> int:
