@@ -91,3 +91,17 @@ def test_figure_on_the_command_line(tmp_path):
     bad = run_cli("figure", "network", "--out", str(tmp_path / "fig.pdf"))
     assert bad.returncode == 2
     assert bad.stderr.strip().endswith("fig.pdf: write a figure to a .svg or .png file")
+
+
+def test_the_overlaps_figure_keeps_every_name_whole_and_on_the_page(graph, tmp_path):
+    """Regression: "Russia–India–China" was broken as "Russia–India–Chi" / "na", and the longest
+    row name ("North Atlantic Treaty Organization") ran off the left edge."""
+    path = save_figure(graph, "overlaps", tmp_path / "overlaps.svg")
+    texts = list(ET.parse(path).getroot().iter(f"{SVG}text"))
+    lines = [" ".join(element.itertext()) for element in texts]
+    assert "Russia–India–China" in lines and "trilateral" in lines
+    for element in texts:
+        if "text-anchor: end" in element.get("style", ""):  # the row names, right-aligned at x
+            size = float(element.get("style").split("font-size: ")[1].split("px")[0])
+            text = "".join(element.itertext())
+            assert float(element.get("x")) >= 0.6 * size * len(text), text  # DejaVu Sans: about 0.6 em a character

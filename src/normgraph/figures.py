@@ -66,6 +66,16 @@ class FigureSpec:
 _CAPTION_INCHES = 0.75
 
 
+def _label(text: str, width_chars: int) -> str:
+    """A tick label on lines of about ``width_chars``, broken only between words: a name such as
+    "Russia–India–China" stays whole rather than splitting as "Chi" / "na"."""
+    return textwrap.fill(text, width_chars, break_long_words=False, break_on_hyphens=False)
+
+
+#: Inches a tick label's character takes at matplotlib's default 10-point sans-serif, with room.
+_INCHES_PER_CHAR = 0.085
+
+
 def _caption(fig, graph: Graph, records: list[MembershipRecord], lead: str, width_chars: int = 150) -> None:
     sources = "; ".join(source_names(graph, records)) or "none"
     text = f"{lead} Sources: {sources}. Drawn by normgraph from the claims; nothing is added."
@@ -108,10 +118,11 @@ def draw_overlaps(graph: Graph, params: Mapping[str, str]):
     short = {o: short_name(graph, URIRef(o)) for o in organisations}
     bottom = _CAPTION_INCHES + 1.2
     height = bottom + 2.3 + 0.26 * len(members)
-    width = 8.0
+    names_inches = max(1.4, 0.2 + _INCHES_PER_CHAR * max(len(member_label[m]) for m in members))  # every name whole
+    width = 6.6 + names_inches
     fig = plt.figure(figsize=(width, height))
     grid = fig.add_gridspec(2, 2, width_ratios=(len(organisations), 2.4), height_ratios=(1.4, 0.26 * len(members)),
-                            left=1.4 / width, right=0.97, top=1 - 0.75 / height, bottom=bottom / height, wspace=0.05, hspace=0.04)
+                            left=names_inches / width, right=0.97, top=1 - 0.75 / height, bottom=bottom / height, wspace=0.05, hspace=0.04)
     matrix = fig.add_subplot(grid[1, 0])
     bars = fig.add_subplot(grid[0, 0], sharex=matrix)
     side = fig.add_subplot(grid[1, 1], sharey=matrix)
@@ -129,7 +140,7 @@ def draw_overlaps(graph: Graph, params: Mapping[str, str]):
         if len(full) > 1:
             matrix.plot([min(full), max(full)], [y[m], y[m]], color=ROLE_COLOURS["member"], linewidth=1.2, alpha=0.5, zorder=2)
     matrix.set_yticks(range(len(members)), [member_label[m] for m in members])
-    matrix.set_xticks(range(len(organisations)), [textwrap.fill(short[o], 16) for o in organisations], rotation=35, ha="right", rotation_mode="anchor")
+    matrix.set_xticks(range(len(organisations)), [_label(short[o], 16) for o in organisations], rotation=35, ha="right", rotation_mode="anchor")
     matrix.set_ylim(len(members) - 0.5, -0.5)
     matrix.set_xlim(-0.6, len(organisations) - 0.4)
     matrix.grid(True, color="#dddddd", linewidth=0.5)
@@ -182,7 +193,7 @@ def draw_timeline(graph: Graph, params: Mapping[str, str]):
     row_of = (lambda r: r.organisation) if by_state else (lambda r: r.member)
     label_of = (lambda r: r.organisation_label) if by_state else (lambda r: r.member_label)
     rows = sorted({row_of(r) for r in mine}, key=lambda k: (min((r.start or "~") for r in mine if row_of(r) == k), next(label_of(r) for r in mine if row_of(r) == k)))
-    labels = {row_of(r): textwrap.fill(short_name(graph, URIRef(row_of(r))), 22) for r in mine}
+    labels = {row_of(r): _label(short_name(graph, URIRef(row_of(r))), 22) for r in mine}
     years = [y for r in mine for y in (r.start_year, r.end_year) if y is not None]
     first, last = (min(years) - 3, max(years) + 3) if years else (2000, 2010)
     if last - first < 10:

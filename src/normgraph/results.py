@@ -289,6 +289,37 @@ def to_table(
     return draw_table(table_view(result, engine, claims=claims), width=width, truncated=result.truncated)
 
 
+def _column_widths(view: TableView, room: int) -> list[int] | None:
+    """Widths for the columns that keep every word whole where ``room`` allows, or None if the
+    table fits as it is.
+
+    rich wraps at spaces but, when a table is too wide, narrows its widest columns without regard
+    to their words, so an identifier such as ``org-id:russia-india-china-consultations`` broke
+    mid-word. Here each column gets at least its longest word, and the rest of the room is shared
+    out evenly, columns that need least first; only where even the longest words do not fit
+    are the longest of them shortened (and rich folds them).
+    """
+    texts = [(heading, *(row[i] for row in view.rows)) for i, heading in enumerate(view.columns)]
+    natural = [max((len(line) for text in column for line in text.splitlines()), default=0) for column in texts]
+    if sum(natural) <= room:
+        return None
+    floor = [max((len(word) for text in column for word in text.split()), default=1) for column in texts]
+    if sum(floor) >= room:  # cap the longest words alone, so that short columns stay whole
+        cap = max(floor)
+        while cap > 1 and sum(min(f, cap) for f in floor) > room:
+            cap -= 1
+        return [min(f, cap) for f in floor]
+    spare = room - sum(floor)
+    wanted = [n - f for n, f in zip(natural, floor)]
+    widths = list(floor)
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])  # least need first: short columns stay on one line
+    for place, index in enumerate(order):
+        given = min(wanted[index], spare // (len(order) - place))
+        widths[index] += given
+        spare -= given
+    return widths
+
+
 def draw_table(view: TableView, *, width: int = DEFAULT_TABLE_WIDTH, truncated: bool = False) -> str:
     """Draw a :class:`TableView` with rich, as plain text (no colour, no trailing spaces)."""
     from rich import box  # noqa: PLC0415 - rich is needed only when a table is drawn
@@ -304,8 +335,9 @@ def draw_table(view: TableView, *, width: int = DEFAULT_TABLE_WIDTH, truncated: 
         highlight=False, markup=False, emoji=False, legacy_windows=False, no_color=True,
     )
     table = Table(box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, show_edge=False)
-    for column in view.columns:
-        table.add_column(column, overflow="fold")
+    widths = _column_widths(view, width - 2 * (len(view.columns) - 1))  # a space and a rule between columns
+    for index, column in enumerate(view.columns):
+        table.add_column(column, overflow="fold", width=None if widths is None else widths[index])
     for row in view.rows:
         table.add_row(*(Text(cell) for cell in row))
     console.print(table)
