@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..layout import locate
+from ..progress import progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="build even though data/ has uncommitted changes (normally refused, so that a release matches a commit)",
     )
-    parser.add_argument("--quiet", action="store_true", help="print only the result, not each step")
+    parser.add_argument("--quiet", action="store_true", help="show no progress on a terminal, only the result")
     parser.set_defaults(handler=run)
 
 
@@ -59,18 +60,15 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"normgraph publish: warning: {warning}", file=sys.stderr)
 
-    def progress(step: str) -> None:
-        if not args.quiet:
-            print(f"  {step}", file=sys.stderr)
-
-    release = publish(
-        layout,
-        Path(args.out),
-        inferred=args.inferred,
-        replace=args.replace,
-        release_url=args.release_url or RELEASE_URL,
-        progress=progress,
-    )
+    with progress("loading the tree", quiet=args.quiet) as step:
+        release = publish(
+            layout,
+            Path(args.out),
+            inferred=args.inferred,
+            replace=args.replace,
+            release_url=args.release_url or RELEASE_URL,
+            progress=step,
+        )
     verb = {
         "built": "built",
         "replaced": "rebuilt (replacing the previous build)",

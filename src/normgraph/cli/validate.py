@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..bounds import describe_bounds
 from ..layout import locate
+from ..progress import progress
 from ..reporting import VALIDATION_ENGINES, cache_key, cached_report, render_json, render_text, render_turtle, store_report
 from ..texts import source_texts
 
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     validate.add_argument("--no-cache", action="store_true", help="validate even if a report for these exact inputs is cached")
     _text_options(validate)
+    _quiet_option(validate)
     validate.set_defaults(handler=run_validate)
 
     add = subparsers.add_parser(
@@ -64,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add.add_argument("files", nargs="+", metavar="FILE", type=Path, help="Turtle (.ttl) or N-Triples (.nt) files to add")
     _text_options(add)
+    _quiet_option(add)
     add.set_defaults(handler=run_add)
 
 
@@ -82,6 +85,10 @@ def _text_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the text of a new source the contribution cites (its SHA-256 must be the source's ng:sha256); add copies it into texts/. Repeatable",
     )
+
+
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="show no progress on a terminal (none is shown when standard error is not one)")
 
 
 def _render(data: dict, fmt: str, checked: str) -> str:
@@ -113,7 +120,8 @@ def run_validate(args: argparse.Namespace) -> int:
         from ..validate import validate_tree  # noqa: PLC0415 - heavy; see module docstring
         from ..validation_report import report_data
 
-        data = report_data(validate_tree(layout, files, engine=args.engine, texts=texts))
+        with progress(f"validating {_checked(files)}", quiet=args.quiet):
+            data = report_data(validate_tree(layout, files, engine=args.engine, texts=texts))
         if key:
             store_report(key, data)
     sys.stdout.write(_render(data, args.format, _checked(files)))
@@ -127,7 +135,8 @@ def run_add(args: argparse.Namespace) -> int:
     _quiet_rdflib()
     layout = locate(args.root)
     files: list[Path] = args.files
-    outcome = add(layout, files, texts=source_texts(layout, args.sources, args.text))
+    with progress(f"validating {_checked(files)}", quiet=args.quiet):
+        outcome = add(layout, files, texts=source_texts(layout, args.sources, args.text))
     data = report_data(outcome.report)
     if outcome.refused:
         sys.stdout.write(render_text(data, checked=_checked(files)))
