@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +22,7 @@ from normgraph.engines import comparable_result, make_engine
 from normgraph.query import find_query
 from normgraph.worker import execute
 
-from .serving import running_server
+from .serving import ROOT, free_port, running_server, wait_for
 
 SCO = "https://w3id.org/normgraph/id/org/sco"
 SCO_NAME = "Shanghai Cooperation Organisation"
@@ -346,3 +350,54 @@ def test_the_cli_runs_stored_and_ad_hoc_queries_at_a_served_endpoint(server):
     assert adhoc.returncode == 0 and '"boolean": true' in adhoc.stdout
     refused = run_cli("sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--endpoint", f"{server}/sparql")
     assert refused.returncode == 2 and "SERVICE is not allowed" in refused.stderr  # refused before sending
+
+
+def test_answers_that_depend_on_accept_say_so_for_caches(server):
+    """Regression: the same URL answers HTML or RDF by Accept, but only ``Vary: Origin`` was sent."""
+    for path in ("/sparql?query=ASK%7B%7D", "/id/org/sco", "/"):
+        answer = httpx.get(server + path, headers={"Accept": "text/turtle" if path.startswith("/id/") else "*/*"}, timeout=30)
+        vary = {part.strip().lower() for part in answer.headers.get("vary", "").split(",")}
+        assert "accept" in vary, (path, answer.headers.get("vary"))
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent, ...); None once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``."""
+    return {int(path.name) for path in Path("/proc").glob("[0-9]*") if (_stat(int(path.name)) or ["", ""])[1] == str(pid)}
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (an ended process waiting to be reaped does not)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_sigterm_stops_the_server_and_every_worker():
+    """Regression: a server stopped with SIGTERM left its query workers running, without a parent."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "normgraph", "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/sparql", process)
+        workers = _children(process.pid)
+        assert len(workers) >= 2
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _running(pid)]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -8,6 +8,8 @@ and kills it when the limit passes. The worker cannot open network connections f
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import socket
 import weakref
 
@@ -106,11 +108,29 @@ def _from_wire(wire: tuple) -> QueryResult:
     )
 
 
+#: How often an idle worker checks that the process that started it is still there.
+_PARENT_CHECK_SECONDS = 1.0
+
+
 def _serve(engine: Engine, connection) -> None:
-    """The worker's loop: answer each (query, row cap) sent to it until the pipe closes."""
+    """The worker's loop: answer each (query, row cap) sent to it until the pipe closes or the
+    process that started it is gone.
+
+    The pipe alone does not tell: a forked worker inherits the parent's ends of its own and of
+    earlier workers' pipes, so it can outlive a server killed by a signal. It also drops signal
+    handlers inherited from the server (uvicorn's, when it replaces a worker), so that a SIGTERM
+    or SIGINT ends it.
+    """
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     _forbid_network()
     while True:
         try:
+            if not connection.poll(_PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
+                continue
             query, max_rows = connection.recv()
         except (EOFError, OSError):
             return
@@ -174,7 +194,8 @@ def _worker_for(engine: Engine) -> _Worker:
     return worker
 
 
-def _retire(engine: Engine) -> None:
+def retire(engine: Engine) -> None:
+    """Stop ``engine``'s worker process, if it has one (the next guarded query starts another)."""
     worker = _WORKERS.pop(engine, None)
     if worker is not None:
         worker.close()
@@ -204,17 +225,17 @@ def execute(
     try:
         outcome = worker.ask(query, max_rows, timeout)
     except BaseException:  # interrupted: the worker may still be busy with this query
-        _retire(engine)
+        retire(engine)
         raise
     if outcome is None:
-        _retire(engine)
+        retire(engine)
         raise QueryTimeout(
             f"{query.origin}: stopped after {timeout:g} s, the wall-clock limit; narrow the query, "
             "or raise the limit with --timeout or $NORMGRAPH_QUERY_TIMEOUT"
         )
     if not outcome:
         status = worker.process.exitcode
-        _retire(engine)
+        retire(engine)
         raise QueryFailed(f"{query.origin}: the query engine stopped without an answer (exit status {status})")
     if outcome[0] == "ok":
         return _from_wire(outcome[1])

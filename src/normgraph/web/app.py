@@ -13,6 +13,8 @@ limit and row cap), page lookups directly on the store, whose queries release th
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -26,7 +28,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
+from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..engines import QueryResult
 from ..errors import InputError, NormgraphError, UsageError
@@ -276,7 +280,33 @@ def create_app(
     # The data is public and the server read-only: browser clients on other origins (a notebook,
     # another Yasgui) may query it.
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"])
-    app = Starlette(routes=routes, middleware=[cors])
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        server.pool.close()  # uvicorn has stopped answering: no worker outlives the server
+
+    app = Starlette(routes=routes, middleware=[cors, Middleware(VaryOnAccept)], lifespan=lifespan)
     app.state.server = server
     return app
+
+
+class VaryOnAccept:
+    """Adds ``Vary: Accept`` to every answer but static files: the same URL answers HTML to a
+    browser and Turtle, JSON-LD or SPARQL results to other clients, so a cache in front of the
+    server must keep them apart."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).add_vary_header("Accept")
+            await send(message)
+
+        await self.app(scope, receive, sending)
 

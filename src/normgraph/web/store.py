@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from ..engines import OxigraphEngine, QueryResult
 from ..layout import Layout
 from ..sparql_check import PreparedQuery
-from ..worker import execute
+from ..worker import execute, retire
 
 #: Worker processes answering queries at once; more requests wait for a free one.
 DEFAULT_WORKERS = 4
@@ -73,3 +73,12 @@ class QueryPool:
         finally:
             for engine in engines:
                 self._idle.put(engine)
+
+    def close(self) -> None:
+        """Stop every worker process (at server shutdown); idle engines only, so call it once
+        no request is being answered."""
+        while True:
+            try:
+                retire(self._idle.get_nowait())
+            except queue.Empty:
+                return
