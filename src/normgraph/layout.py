@@ -98,4 +98,4 @@ def locate(root: str | os.PathLike[str] | None = None) -> Layout:
         return Layout(found, bundled=False)
     if (_BUNDLED / _MARKER).is_file():
         return Layout(_BUNDLED, bundled=True)
-    raise UsageError("no normgraph tree found here and the package carries no bundled copy")
+    raise UsageError("no normgraph tree found here and the package carries no bundled copy: run it inside a normgraph checkout, or name the tree with --root DIR or $NORMGRAPH_ROOT")
