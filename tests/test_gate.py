@@ -183,6 +183,21 @@ def test_a_fifty_megabyte_literal_is_refused_without_eating_memory(tree: Path) -
     assert int(peak_kib) < 1024 * 1024, f"peak memory {int(peak_kib) // 1024} MB"
 
 
+def test_a_long_string_over_the_parser_buffer_is_placed_at_its_opening_quotes(tree: Path) -> None:
+    """Regression: a 17 MB triple-quoted literal of short lines overflowed the parser's buffer and
+    was reported without line, column or the setting that bounds it."""
+    path = tree.parent / "long.ttl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('@prefix ng: <https://w3id.org/normgraph/ontology#> .\n\n<https://w3id.org/normgraph/id/org/sco> ng:note """')
+        line = "quote " * 100 + "\n"
+        for _ in range(17 * 1024 * 1024 // len(line)):
+            out.write(line)
+        out.write('""" .\n')
+    done = run_in_tree(tree, "validate", str(path))
+    assert done.returncode == 2
+    assert _one_line_error(done) == f"{path}:3:49: a term of more than 10000 characters, over the limit of 10000 (set NORMGRAPH_MAX_LITERAL to raise it)\n"
+
+
 def test_stats_counts_backing_with_the_gates_rule(tree: Path) -> None:
     """stats counts unbacked facts with the very shape validate and check report them by."""
     shutil.copy(FIXTURES / "gate" / "node-supported-by-no-claim.ttl", tree / "data")

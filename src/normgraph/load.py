@@ -84,19 +84,34 @@ def _literal_position(path: Path, value: str) -> tuple[int | None, int | None]:
 
 
 def _oversized_term(path: Path, literal_limit: int) -> InputError:
-    """The parser's buffer (16 MiB per term) overflowed: report the first line long enough to
-    hold such a term, at its first quote, as a literal over the bound."""
+    """The parser's buffer (16 MiB per term) overflowed: report where such a term begins, as a
+    literal over the bound: the first line long enough to hold one, at its first quote, else the
+    first long string (triple quotes) that spans more than the bound."""
+    message = f"a term of more than {literal_limit} characters, over the limit of {literal_limit} (set {bounds.MAX_LITERAL.variable} to raise it)"
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if len(raw) > literal_limit:
                 quote = min((i for i in (raw.find(b'"'), raw.find(b"'")) if i >= 0), default=0)
-                return InputError(
-                    path,
-                    f"a term of more than {literal_limit} characters, over the limit of {literal_limit} (set {bounds.MAX_LITERAL.variable} to raise it)",
-                    number,
-                    len(raw[:quote].decode("utf-8", errors="replace")) + 1,
-                )
-    return InputError(path, "a term is longer than the parser can hold (16 MiB)")
+                return InputError(path, message, number, len(raw[:quote].decode("utf-8", errors="replace")) + 1)
+    raw = path.read_bytes()  # within the file-size bound, checked before parsing
+    for opening in sorted(_long_strings(raw)):
+        closing = raw.find(raw[opening : opening + 3], opening + 3)
+        if closing < 0 or closing - opening > literal_limit:
+            line_start = raw.rfind(b"\n", 0, opening) + 1
+            return InputError(path, message, raw.count(b"\n", 0, opening) + 1, len(raw[line_start:opening].decode("utf-8", errors="replace")) + 1)
+    return InputError(path, message)
+
+
+def _long_strings(raw: bytes) -> list[int]:
+    """Where Turtle long strings (three double or single quotes) open, by quote kind."""
+    openings = []
+    for quotes in (b'"""', b"'''"):
+        at = raw.find(quotes)
+        while at >= 0:
+            openings.append(at)
+            closing = raw.find(quotes, at + 3)
+            at = -1 if closing < 0 else raw.find(quotes, closing + 3)
+    return openings
 
 
 def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) -> list[ox.Quad]:
