@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "triples each holds, run every project rule over the data (the SHACL shapes in shapes/, "
         "the SPARQL rules in rules/ and the evidence anchors checked against their source texts: "
         "the same rule set validate, add and publish run) and the OWL-RL closure over ontology + "
-        "data with the reused vocabularies. Exits 1 if a rule is broken or the closure is "
+        "data with the reused vocabularies (owlrl on a small tree; on a large one its inconsistency rules, as "
+        "SPARQL queries). Exits 1 if a rule is broken or the closure is "
         "inconsistent (for example an individual in two disjoint classes), 2 if an input cannot be used.",
     )
     parser.add_argument("--data", nargs="*", metavar="FILE", type=Path, help="check these data files instead of data/")
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..gate import tree_report
-    from ..reason import inconsistencies
+    from ..consistency import tree_inconsistencies
     from ..reporting import render_text
     from ..texts import source_texts
     from ..validate import load_tree
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"shapes:      {parts.count('shapes'):>6} triples in {len(parts.files['shapes'])} files")
     print(f"rules:       {len(tree.rules):>6} files in {layout.rules_dir.name}/, run with the shapes")
     status = 0
-    problems = inconsistencies(parts.union())
+    problems = tree_inconsistencies(parts)
     if problems:
         print(f"OWL-RL:      inconsistent ({len(problems)} problems)")
         for message in problems:
