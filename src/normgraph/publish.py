@@ -51,7 +51,7 @@ from .errors import NormgraphError
 from .layout import Layout
 from .load import Parts
 from .namespaces import ONTOLOGY_IRI, PREFIXES, bind_prefixes
-from .reason import closure, error_messages
+from .reason import closure
 from .serialize import ntriples_digest, sorted_unique, write_jsonld, write_ntriples, write_turtle
 from .validate import Tree, load_tree
 from .validation_report import one_line
@@ -116,8 +116,7 @@ class Inputs:
         return self.tree.parts
 
     def closure(self) -> Graph:
-        """The OWL-RL closure of ontology + data, computed once for both the consistency check
-        and the inferred dump."""
+        """The OWL-RL closure of ontology + data, for the inferred dump (computed on first use)."""
         if self._closure is None:
             self._closure = closure(self.parts.union())
         return self._closure
@@ -178,14 +177,16 @@ def release_gate(inputs: Inputs) -> list[str]:
     the data must break no rule of the gate (:func:`normgraph.gate.tree_report`, the rule set
     behind ``validate``, ``add`` and ``check``, every evidence anchor checked against its source
     text; warnings do not block a release); the OWL-RL closure of ontology + data must be
-    consistent. All of it runs on the graphs the release is then built from.
+    consistent (:func:`normgraph.consistency.tree_inconsistencies`, as ``check`` runs it). All of it
+    runs on the graphs the release is then built from.
     """
+    from .consistency import tree_inconsistencies  # noqa: PLC0415 - the check that `normgraph check` runs
     from .gate import tree_report  # noqa: PLC0415 - the gate loads pySHACL; only a release pays it
 
     parts = inputs.parts
     problems = [f"version: {p}" for p in version_problems(read_versions(parts.layout, dict(inputs.ontology_files)))]
     problems.extend(f"validation: {one_line(result)}" for result in tree_report(inputs.tree).results if result.is_violation)
-    problems.extend(f"OWL-RL: {message}" for message in error_messages(inputs.closure()))
+    problems.extend(f"OWL-RL: {message}" for message in tree_inconsistencies(parts))
     return problems
 
 
