@@ -9,6 +9,7 @@ import pytest
 
 from normgraph.errors import UsageError
 from normgraph.figures import FIGURES, save_figure
+from normgraph.memberships import membership_records
 
 from .conftest import run_cli
 
@@ -99,9 +100,23 @@ def test_the_overlaps_figure_keeps_every_name_whole_and_on_the_page(graph, tmp_p
     path = save_figure(graph, "overlaps", tmp_path / "overlaps.svg")
     texts = list(ET.parse(path).getroot().iter(f"{SVG}text"))
     lines = [" ".join(element.itertext()) for element in texts]
-    assert "Russia–India–China" in lines and "trilateral" in lines
+    assert "Russia–India–China" in lines and "trilateral consultations" in lines
     for element in texts:
         if "text-anchor: end" in element.get("style", ""):  # the row names, right-aligned at x
             size = float(element.get("style").split("font-size: ")[1].split("px")[0])
             text = "".join(element.itertext())
             assert float(element.get("x")) >= 0.6 * size * len(text), text  # DejaVu Sans: about 0.6 em a character
+
+
+def test_the_network_draws_a_pairs_several_roles_side_by_side(graph, tmp_path):
+    """Regression: India's member, observer and aspirant ties to the SCO were drawn on one line,
+    blending into a colour the legend does not have. Every edge now has a path of its own."""
+    path = save_figure(graph, "network", tmp_path / "network.svg")
+    edges = [
+        " ".join(element.get("d").split())
+        for element in ET.parse(path).getroot().iter(f"{SVG}path")
+        if "stroke-opacity: 0.75" in element.get("style", "")
+    ]
+    pairs = {(r.member, r.organisation, r.role_class) for r in membership_records(graph)}
+    assert len(edges) == len(pairs) == 58  # one per member, organisation and role class
+    assert len(set(edges)) == len(edges)

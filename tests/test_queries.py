@@ -451,12 +451,12 @@ def test_the_table_shows_one_row_per_fact_with_its_claims_summarised(engines):
     assert view.columns == ("organisation", "stance", "arena", "evidence")  # context is empty: dropped
     assert view.notes[0] == "no values in this answer: context"
     assert view.rows == (
-        ("BRICS (org-id:brics)", "endorses (stance:endorses)", "economy (arena:economy)", "1 claim\nsource [1]\nfn 47"),
+        ("BRICS (org-id:brics)", "endorses (stance:endorses)", "economy (arena:economy)", "1 claim by BRICS\nsource [1]\nfn 47"),
         (
             "Shanghai Cooperation Organisation (org-id:sco)",
             "endorses (stance:endorses)",
             "military/security (arena:military-security)",
-            "3 claims\nsource [1]",
+            "3 claims by P. N. Chatterje-Doody\nsource [1]",
         ),
     )
     assert view.notes[1] == "[1] Russia Rising? The normative renaissance of multinational organisations (source:chatterje-doody-2015)"

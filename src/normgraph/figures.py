@@ -116,7 +116,7 @@ def draw_overlaps(graph: Graph, params: Mapping[str, str]):
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     short = {o: short_name(graph, URIRef(o)) for o in organisations}
-    bottom = _CAPTION_INCHES + 1.2
+    bottom = _CAPTION_INCHES + 1.6
     height = bottom + 2.3 + 0.26 * len(members)
     names_inches = max(1.4, 0.2 + _INCHES_PER_CHAR * max(len(member_label[m]) for m in members))  # every name whole
     width = 6.6 + names_inches
@@ -140,18 +140,24 @@ def draw_overlaps(graph: Graph, params: Mapping[str, str]):
         if len(full) > 1:
             matrix.plot([min(full), max(full)], [y[m], y[m]], color=ROLE_COLOURS["member"], linewidth=1.2, alpha=0.5, zorder=2)
     matrix.set_yticks(range(len(members)), [member_label[m] for m in members])
-    matrix.set_xticks(range(len(organisations)), [_label(short[o], 16) for o in organisations], rotation=35, ha="right", rotation_mode="anchor")
+    # One line per name where it fits, at 45 degrees: neighbouring names then never touch.
+    matrix.set_xticks(range(len(organisations)), [_label(short[o], 24) for o in organisations], rotation=45, ha="right", rotation_mode="anchor")
     matrix.set_ylim(len(members) - 0.5, -0.5)
     matrix.set_xlim(-0.6, len(organisations) - 0.4)
     matrix.grid(True, color="#dddddd", linewidth=0.5)
     matrix.set_axisbelow(True)
-    for o in organisations:
-        full = sum(1 for m in members if "member" in cells.get((m, o), ()))
-        other = sum(1 for m in members if (m, o) in cells) - full
-        bars.bar(x[o], full, color=ROLE_COLOURS["member"], width=0.6)
-        bars.bar(x[o], other, bottom=full, color=ROLE_COLOURS["observer or partner"], width=0.6, alpha=0.8)
-        bars.text(x[o], full + other + 0.2, f"{full}+{other}" if other else f"{full}", ha="center", va="bottom", fontsize=7)
-    bars.set_ylabel("states")
+    for o in organisations:  # one stacked segment per role, each member counted once, by its first role
+        counts = {c: 0 for c in ROLE_CLASS_ORDER}
+        for m in members:
+            if (m, o) in cells:
+                counts[next(c for c in ROLE_CLASS_ORDER if c in cells[(m, o)])] += 1
+        height = 0
+        for c in ROLE_CLASS_ORDER:
+            bars.bar(x[o], counts[c], bottom=height, color=ROLE_COLOURS[c], width=0.6)
+            height += counts[c]
+        full, other = counts["member"], height - counts["member"]
+        bars.text(x[o], height + 0.2, f"{full}+{other}" if other else f"{full}", ha="center", va="bottom", fontsize=7)
+    bars.set_ylabel("members")
     bars.yaxis.set_major_locator(MaxNLocator(integer=True))
     bars.tick_params(labelbottom=False)
     bars.spines[["top", "right"]].set_visible(False)
@@ -167,8 +173,8 @@ def draw_overlaps(graph: Graph, params: Mapping[str, str]):
     names = "; ".join(f"{short[o]}: {org_label[o]}" for o in organisations if short[o] != org_label[o])
     _caption(
         fig, graph, shown,
-        f"Each dot: a membership a claim states, coloured by role (two dots: two statuses). Bars above: members + other "
-        f"statuses; bars right: how many of these organisations each state is a member of. {names}.",
+        f"Each dot: a membership a claim states, coloured by role (two dots: two statuses). Bars above: the members of "
+        f"each organisation by role (full members + others); bars right: how many of these organisations each state is a member of. {names}.",
         width_chars=140,
     )
     return fig
@@ -227,7 +233,9 @@ def draw_timeline(graph: Graph, params: Mapping[str, str]):
             axis.plot([r.start_year, stop], [y[row_of(r)]] * 2, color=colour, linewidth=5, solid_capstyle="butt", alpha=0.85 if r.end_year else 0.45)
             axis.scatter(r.start_year, y[row_of(r)], s=45, color=colour, zorder=3)
             until = f"–{r.end}" if r.end else ""
-            axis.annotate(f"{r.role_label} {r.start}{until}", (r.start_year, y[row_of(r)]), xytext=(3, 5), textcoords="offset points", fontsize=7)
+            leftward = r.start_year > first + 0.75 * (last - first)  # near the right edge: the label goes left of its dot
+            axis.annotate(f"{r.role_label} {r.start}{until}", (r.start_year, y[row_of(r)]), xytext=(-3 if leftward else 3, 5),
+                          textcoords="offset points", fontsize=7, ha="right" if leftward else "left")
         elif r.end_year is not None:  # only the end is stated
             axis.scatter(r.end_year, y[row_of(r)], s=45, marker="|", color=colour, zorder=3)
             axis.annotate(f"{r.role_label} until {r.end}", (r.end_year, y[row_of(r)]), xytext=(3, 5), textcoords="offset points", fontsize=7)
@@ -273,8 +281,14 @@ def draw_network(graph: Graph, params: Mapping[str, str]):
 
     ys, yo = spread(states), spread(organisations)
     edges = sorted({(r.member, r.organisation, r.role_class) for r in records})
+    roles_of: dict[tuple[str, str], list[str]] = {}
     for m, o, c in edges:
-        ax.plot([0.3, 0.7], [ys[m], yo[o]], color=ROLE_COLOURS[c], linewidth=1.0, alpha=0.75, zorder=1)
+        roles_of.setdefault((m, o), []).append(c)
+    for (m, o), classes in roles_of.items():  # one line per role; a pair's several roles side by side, never on top
+        ordered = [c for c in ROLE_CLASS_ORDER if c in classes]
+        for k, c in enumerate(ordered):
+            offset = (k - (len(ordered) - 1) / 2) * 0.16
+            ax.plot([0.3, 0.7], [ys[m] + offset, yo[o] + offset], color=ROLE_COLOURS[c], linewidth=1.0, alpha=0.75, zorder=1)
     for m in states:
         ax.scatter(0.3, ys[m], s=30, color="#333333", zorder=2)
         ax.text(0.29, ys[m], next(r.member_label for r in records if r.member == m), ha="right", va="center", fontsize=8)
@@ -285,7 +299,7 @@ def draw_network(graph: Graph, params: Mapping[str, str]):
     ax.set_ylim(n - 0.5, -0.8)
     ax.axis("off")
     fig.suptitle("Members (states, and organisations that are members) and the organisations they belong to,\nby membership role", x=0.01, ha="left", fontsize=11)
-    _legend(ax, sorted({c for _, _, c in edges}), loc="lower center", ncols=4, fontsize=7, bbox_to_anchor=(0.5, 1.0))
+    _legend(ax, sorted({c for _, _, c in edges}), loc="lower center", ncols=5, fontsize=7, bbox_to_anchor=(0.5, 1.0))
     _caption(fig, graph, records, "Each line: a membership a claim states (dated or not), coloured by role.")
     return fig
 

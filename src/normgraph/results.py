@@ -231,14 +231,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _evidence_summary(group: Sequence[Mapping[str, Term]], footnotes: Mapping[str, set[str]], numbers_of: Mapping[str, int]) -> str:
-    """'2 claims', the sources as the numbers of the notes below the table, 'fn 21, 23'."""
+def _evidence_summary(
+    group: Sequence[Mapping[str, Term]], footnotes: Mapping[str, set[str]], numbers_of: Mapping[str, int], names: Mapping[str, str]
+) -> str:
+    """'2 claims by X, Y' (who says so), the sources as the numbers of the notes below the table,
+    'fn 21, 23'."""
     claims = sorted({row["claim"].value for row in group if "claim" in row})
+    claimants = sorted({names.get(row["claimant"].value, compact(row["claimant"].value)) for row in group if "claimant" in row and row["claimant"].kind == "iri"})
     sources = [f"[{n}]" for n in sorted({numbers_of[row["source"].value] for row in group if "source" in row})]
     numbers: set[str] = {row["footnote"].value for row in group if "footnote" in row}
     for claim in claims:
         numbers |= footnotes.get(claim, set())
-    parts = [_plural(len(claims), "claim")] if claims else []
+    parts = [_plural(len(claims), "claim") + (f" by {', '.join(claimants)}" if claimants else "")] if claims else []
     if sources:
         parts.append("source " + " ".join(sources) if len(sources) == 1 else "sources " + " ".join(sources))
     if numbers:
@@ -264,7 +268,7 @@ def table_view(result: QueryResult, engine: Engine | None = None, *, claims: boo
     all_claims = {row["claim"].value for group in groups.values() for row in group if "claim" in row}
     footnotes = _footnotes(engine, sorted(all_claims))
     heading = _EVIDENCE_HEADING
-    rows = [tuple(cell_text(t, names) for t in key) + (_evidence_summary(group, footnotes, numbers_of),) for key, group in groups.items()]
+    rows = [tuple(cell_text(t, names) for t in key) + (_evidence_summary(group, footnotes, numbers_of, names),) for key, group in groups.items()]
     # Columns empty in every row are left out (and named in a note); an empty answer keeps them all.
     kept = [i for i in range(len(facts)) if not rows or any(row[i] for row in rows)] + [len(facts)]
     empty = [facts[i] for i in range(len(facts)) if i not in kept]
