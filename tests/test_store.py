@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -168,3 +169,31 @@ def test_query_answers_from_the_store_and_follows_an_edit(tree: Path) -> None:
     assert edited.returncode == 0, edited.stderr
     assert edited.stdout != first.stdout
     assert (tree.parent / "cache" / "stores").is_dir()
+
+
+def test_an_unchanged_store_is_checked_without_writing_it(layout):
+    """Regression: every command opened the store for writing just to check it, which replaces
+    RocksDB's MANIFEST file; a command opening it read-only at that moment found the file gone
+    ("MANIFEST-000005: No such file or directory")."""
+    path = tree_store(layout)
+    before = sorted(p.name for p in path.iterdir())
+    assert tree_store(layout) == path
+    assert sorted(p.name for p in path.iterdir()) == before
+
+
+def test_a_read_only_open_waits_while_the_store_is_written(layout):
+    """Readers take the shared lock, the writer the exclusive one: no read-only open can meet a
+    store half-written."""
+    path = tree_store(layout)
+    opened = threading.Event()
+
+    def reader() -> None:
+        tree_stores.open_read_only(path)
+        opened.set()
+
+    with tree_stores._locked(path.parent, exclusive=True):
+        thread = threading.Thread(target=reader)
+        thread.start()
+        assert not opened.wait(0.5)  # blocked by the writer's lock
+    assert opened.wait(30)
+    thread.join()

@@ -189,7 +189,9 @@ class OxigraphEngine:
     @property
     def store(self) -> ox.Store:
         if self._path is not None and (self._store is None or self._opened_in != os.getpid()):
-            self._store = ox.Store.read_only(str(self._path))
+            from .store import open_read_only  # noqa: PLC0415 - the store module loads the loader
+
+            self._store = open_read_only(self._path)
             self._opened_in = os.getpid()
         assert self._store is not None
         return self._store

@@ -16,7 +16,8 @@ opens in milliseconds. :func:`tree_store` keeps one store per tree under the cac
   file) or disagrees with its manifest in size is rebuilt too, as is one written by another
   normgraph store format or pyoxigraph version, or under other input bounds;
 * **safe for concurrent commands**: an update holds an exclusive lock on the tree's folder;
-  readers open the store read-only once it is up to date.
+  checking that the store is current and opening it read-only (:func:`open_read_only`) hold a
+  shared one, so readers never open a store while it is written, and do not wait for each other.
 
 Commands that evaluate queries (``query``, ``sparql``) open the store read-only through
 :class:`normgraph.engines.OxigraphEngine` (:meth:`~normgraph.engines.OxigraphEngine.on_disk`),
@@ -89,14 +90,35 @@ def store_folder(layout: Layout) -> Path:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
+def _locked(folder: Path, *, exclusive: bool) -> Iterator[None]:
+    """The tree's store lock: exclusive while a command writes the store, shared while one opens
+    it. Opening a RocksDB store for writing replaces its MANIFEST file, so a read-only open at
+    the same moment would find it gone."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_read_only(path: Path) -> ox.Store:
+    """The store at ``path`` (from :func:`tree_store`), opened read-only while no command writes it."""
+    with _locked(path.parent, exclusive=False):
+        return ox.Store.read_only(str(path))
+
+
+def _current(folder: Path, wanted: dict[str, Path]) -> bool:
+    """Whether the store needs no change: its manifest is usable, lists exactly the wanted
+    graphs, and the store opens read-only with the size the manifest gives."""
+    manifest = _read_manifest(folder)
+    if manifest is None or set(manifest["graphs"]) != set(wanted):
+        return False
+    try:
+        return _default_size(ox.Store.read_only(str(folder / "oxigraph"))) == manifest["triples"]
+    except (OSError, RuntimeError):  # damaged: rebuilt under the exclusive lock
+        return False
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -165,7 +187,10 @@ def tree_store(layout: Layout) -> Path:
     """
     folder = store_folder(layout)
     wanted = _wanted(layout)
-    with _locked(folder):
+    with _locked(folder, exclusive=False):
+        if _current(folder, wanted):  # the usual case: checked without writing, beside other readers
+            return folder / "oxigraph"
+    with _locked(folder, exclusive=True):
         store, graphs, triples = _open(folder, _read_manifest(folder))
         stale = sorted(set(graphs) - set(wanted))
         new = sorted(set(wanted) - set(graphs))
