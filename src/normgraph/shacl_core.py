@@ -100,18 +100,13 @@ class LiteralPatch:
         patch = cls()
         if not candidates:
             return patch
-        probe = ox.Store()
-        literals = sorted({o for _, _, o in candidates}, key=lambda o: (str(o.datatype), str(o)))
-        index = {o: i for i, o in enumerate(literals)}
-        probe.extend(ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), to_oxigraph(o), ox.DefaultGraph()) for i, o in enumerate(literals))
-        stored = {int(q.subject.value[6:]): q.object for q in probe}
-        odd = {o for o in literals if stored[index[o]] != to_oxigraph(o)}
-        if not odd:
+        stored = stored_forms({o for _, _, o in candidates})
+        if not stored:
             return patch
         present = {(s, p, o) for s, p, o in candidates}
         for s, p, o in candidates:
-            if o in odd:
-                key = (s, p, stored[index[o]])
+            if o in stored:
+                key = (s, p, stored[o])
                 entry = patch.written.setdefault(key, [])
                 entry.append(o)
                 patch.predicates.add(p)
@@ -132,6 +127,21 @@ class LiteralPatch:
 
     def at(self, predicate: URIRef) -> dict[tuple[Node, URIRef, ox.Literal], list[Literal]]:
         return {k: v for k, v in self.written.items() if k[1] == predicate} if predicate in self.predicates else {}
+
+
+def stored_forms(literals: Iterable[Literal]) -> dict[Literal, ox.Literal]:
+    """The literals among ``literals`` that Oxigraph stores in another form, with that form."""
+    ordered = sorted(set(literals), key=lambda o: (str(o.datatype), str(o)))
+    if not ordered:
+        return {}
+    probe = ox.Store()
+    probe.extend(ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("urn:x:p"), to_oxigraph(o), ox.DefaultGraph()) for i, o in enumerate(ordered))
+    found = {}
+    for quad in probe:
+        written = ordered[int(quad.subject.value[6:])]
+        if quad.object != to_oxigraph(written):
+            found[written] = quad.object
+    return found
 
 
 def to_rdflib_literal(term: ox.Literal) -> Literal:
@@ -183,6 +193,12 @@ class Shape:
     severity: URIRef
     messages: tuple[str, ...]
     data_only: bool
+    #: Literal focus nodes (sh:targetNode) as the shapes write them, by the store's form.
+    written: dict[object, Node] = field(default_factory=dict, hash=False, compare=False)
+
+    def back(self, term: object, run: Run) -> Node:
+        found = self.written.get(term) if isinstance(term, ox.Literal) else None
+        return found if found is not None else run.back(term)
 
     def values(self, value: str = "?value") -> str:
         """A pattern binding ``value`` to each value node of ``?this``."""
@@ -509,6 +525,13 @@ def nested_tests(graph: Graph, node: Node) -> list[ValueTest]:
 
 
 class Constraint:
+    component: URIRef
+
+    @property
+    def components(self) -> tuple[URIRef, ...]:
+        """The constraint components whose results this constraint gives."""
+        return (self.component,)
+
     def results(self, shape: Shape, run: Run) -> Iterator[Result]:
         raise NotImplementedError
 
@@ -522,6 +545,7 @@ class EachValue(Constraint):
 
     def __init__(self, test: ValueTest):
         self.test = test
+        self.component = test.component
 
     def results(self, shape: Shape, run: Run) -> Iterator[Result]:
         test = self.test
@@ -533,12 +557,12 @@ class EachValue(Constraint):
         predicate = _patched_predicate(shape)
         patched = run.patch.at(predicate) if predicate is not None else {}
         for this, value, is_unsure in run.rows(query):
-            if patched and isinstance(value, ox.Literal) and (run.back(this), predicate, value) in patched:
+            if patched and isinstance(value, ox.Literal) and (shape.back(this, run), predicate, value) in patched:
                 continue  # judged below, on the literals as written
-            value_term = run.back(value)
+            value_term = shape.back(value, run) if shape.path is None else run.back(value)
             if is_unsure is not None and is_unsure.value == "true" and not test.python_fails(value_term, run):
                 continue
-            yield shape.result(test.component, run.back(this), value_term, test.generic())
+            yield shape.result(test.component, shape.back(this, run), value_term, test.generic())
         if patched:
             focus = run.focus_nodes(shape.focus)
             for (this, _, _), written in patched.items():
@@ -570,7 +594,7 @@ class Count(Constraint):
         query = f"SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {shape.focus} {values} }} GROUP BY ?this {having}"
         generic = f"{'Less' if self.minimum else 'More'} than {self.limit} values"
         for this, count in run.rows(query):
-            node = run.back(this)
+            node = shape.back(this, run)
             total = int(count.value) + extra.get(node, 0)
             if (total < self.limit) if self.minimum else (total > self.limit):
                 yield shape.result(self.component, node, None, generic)
@@ -582,6 +606,12 @@ class Qualified(Constraint):
     def __init__(self, tests: list[ValueTest], minimum: int | None, maximum: int | None):
         self.test = OrTest([tests])
         self.minimum, self.maximum = minimum, maximum
+
+    @property
+    def components(self) -> tuple[URIRef, ...]:
+        return tuple(
+            c for c, limit in ((SH.QualifiedMinCountConstraintComponent, self.minimum), (SH.QualifiedMaxCountConstraintComponent, self.maximum)) if limit is not None
+        )
 
     def results(self, shape: Shape, run: Run) -> Iterator[Result]:
         predicate = _patched_predicate(shape)
@@ -603,9 +633,9 @@ class Qualified(Constraint):
         for this, count in run.rows(query):
             number = int(count.value)
             if self.minimum is not None and number < self.minimum:
-                yield shape.result(SH.QualifiedMinCountConstraintComponent, run.back(this), None, f"Focus node does not conform to shape MinCount {self.minimum}")
+                yield shape.result(SH.QualifiedMinCountConstraintComponent, shape.back(this, run), None, f"Focus node does not conform to shape MinCount {self.minimum}")
             if self.maximum is not None and number > self.maximum:
-                yield shape.result(SH.QualifiedMaxCountConstraintComponent, run.back(this), None, f"Focus node does not conform to shape MaxCount {self.maximum}")
+                yield shape.result(SH.QualifiedMaxCountConstraintComponent, shape.back(this, run), None, f"Focus node does not conform to shape MaxCount {self.maximum}")
 
 
 class UniqueLang(Constraint):
@@ -617,7 +647,7 @@ class UniqueLang(Constraint):
             f"BIND (LCASE(LANG(?value)) AS ?lang) }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
         )
         for (this,) in run.rows(query):
-            yield shape.result(self.component, run.back(this), None, "More than one String shares the same Language")
+            yield shape.result(self.component, shape.back(this, run), None, "More than one String shares the same Language")
 
 
 class Disjoint(Constraint):
@@ -629,7 +659,7 @@ class Disjoint(Constraint):
     def results(self, shape: Shape, run: Run) -> Iterator[Result]:
         query = f"SELECT DISTINCT ?this ?value WHERE {{ {shape.focus} {shape.values()} ?this <{self.other}> ?value . }}"
         for this, value in run.rows(query):
-            yield shape.result(self.component, run.back(this), run.back(value), f"Value of ->{NAMES.term(self.other)} == value")
+            yield shape.result(self.component, shape.back(this, run), run.back(value), f"Value of ->{NAMES.term(self.other)} == value")
 
 
 class Equals(Constraint):
@@ -644,7 +674,7 @@ class Equals(Constraint):
             f"UNION {{ {shape.focus} ?this <{self.other}> ?value . FILTER NOT EXISTS {{ {shape.values('?same')} FILTER (sameTerm(?same, ?value)) }} }} }}"
         )
         for this, value in run.rows(query):
-            yield shape.result(self.component, run.back(this), run.back(value), f"Value of ->{NAMES.term(self.other)} != value")
+            yield shape.result(self.component, shape.back(this, run), run.back(value), f"Value of ->{NAMES.term(self.other)} != value")
 
 
 def _less(value: Node, other: Node, *, or_equal: bool) -> bool:
@@ -681,7 +711,7 @@ class LessThan(Constraint):
         generic = f"Value of ->{NAMES.term(self.other)} {'>' if self.or_equal else '>='} value"
         seen: set[tuple[Node, Node]] = set()
         for this, value, other in run.rows(query):
-            node = run.back(this)
+            node = shape.back(this, run)
             values = self._written(run, node, predicate, value)
             others = self._written(run, node, self.other, other)
             for v in values:
@@ -816,6 +846,7 @@ def compile_shapes(graph: Graph, skip: set[Node] = frozenset()) -> list[Compiled
             severity=graph.value(node, SH.severity) or SH.Violation,  # type: ignore[arg-type]
             messages=messages,
             data_only=_true(graph, node, NGSH.dataGraphOnly),
+            written={v: k for k, v in stored_forms(o for o in graph.objects(node, SH.targetNode) if isinstance(o, Literal)).items()},
         )
         constraints: list[Constraint] = []
         for predicate, obj in sorted(graph.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
