@@ -43,7 +43,7 @@ _TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 _ANNOTATIONS = {
     RDF.type, RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, SH.name, SH.description, SH.severity,
     SH.message, SH.deactivated, SH.path, SH.property, SH.order, SH.group, SH.defaultValue, SH.flags,
-    SH.qualifiedMinCount, SH.qualifiedMaxCount, NGSH.dataGraphOnly,
+    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint, NGSH.dataGraphOnly,
     SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
 }
 _STRING_TYPES = (None, XSD.string, RDF.langString)
@@ -130,7 +130,8 @@ class LiteralPatch:
 
 
 def stored_forms(literals: Iterable[Literal]) -> dict[Literal, ox.Literal]:
-    """The literals among ``literals`` that Oxigraph stores in another form, with that form."""
+    """The literals among ``literals`` that Oxigraph stores in another form, or that rdflib
+    finds ill-typed (it may have rewritten their lexical form), with the store's form."""
     ordered = sorted(set(literals), key=lambda o: (str(o.datatype), str(o)))
     if not ordered:
         return {}
@@ -139,7 +140,7 @@ def stored_forms(literals: Iterable[Literal]) -> dict[Literal, ox.Literal]:
     found = {}
     for quad in probe:
         written = ordered[int(quad.subject.value[6:])]
-        if quad.object != to_oxigraph(written):
+        if quad.object != to_oxigraph(written) or getattr(written, "ill_typed", False):
             found[written] = quad.object
     return found
 
@@ -500,6 +501,30 @@ class OrTest(ValueTest):
         return "Node does not conform to one or more shapes in the sh:or list"
 
 
+class QualifiedTest(ValueTest):
+    """A value node fails to qualify if it breaks the qualified value shape (``own``) or, with
+    sh:qualifiedValueShapesDisjoint, conforms to a sibling's qualified value shape."""
+
+    component = SH.QualifiedMinCountConstraintComponent
+
+    def __init__(self, own: list[ValueTest], siblings: list[list[ValueTest]]):
+        self.own, self.siblings = own, siblings
+
+    def fails(self, var: str) -> str:
+        parts = [t.fails(var) for t in self.own]
+        parts += ["!(" + " || ".join(t.fails(var) for t in tests) + ")" if tests else "true" for tests in self.siblings]
+        return "(" + " || ".join(parts) + ")" if parts else "false"
+
+    def unsure(self, var: str) -> str | None:
+        unsure = [u for tests in [self.own, *self.siblings] for t in tests if (u := t.unsure(var)) is not None]
+        return "(" + " || ".join(unsure) + ")" if unsure else None
+
+    def python_fails(self, term: Node, run: Run) -> bool:
+        return any(t.python_fails(term, run) for t in self.own) or any(
+            not any(t.python_fails(term, run) for t in tests) for tests in self.siblings
+        )
+
+
 def nested_tests(graph: Graph, node: Node) -> list[ValueTest]:
     """The value tests of a shape used inside another (sh:or, sh:qualifiedValueShape): only
     constraints on the value node itself are supported."""
@@ -603,8 +628,8 @@ class Count(Constraint):
 class Qualified(Constraint):
     """sh:qualifiedValueShape with sh:qualifiedMinCount and/or sh:qualifiedMaxCount."""
 
-    def __init__(self, tests: list[ValueTest], minimum: int | None, maximum: int | None):
-        self.test = OrTest([tests])
+    def __init__(self, test: QualifiedTest, minimum: int | None, maximum: int | None):
+        self.test = test
         self.minimum, self.maximum = minimum, maximum
 
     @property
@@ -743,12 +768,16 @@ def _list(graph: Graph, node: Node) -> list[Node]:
 
 
 def _qualified(graph: Graph, shape: Node, value_shape: Node) -> Constraint:
+    siblings = []
     if _true(graph, shape, SH.qualifiedValueShapesDisjoint):
-        raise ShapesError(f"{NAMES.term(shape)}: sh:qualifiedValueShapesDisjoint is not run by the core evaluator")
+        for parent in graph.subjects(SH.property, shape):
+            for sibling in graph.objects(parent, SH.property):
+                if sibling != shape:
+                    siblings += [nested_tests(graph, other) for other in graph.objects(sibling, SH.qualifiedValueShape) if other != value_shape]
     minimum = graph.value(shape, SH.qualifiedMinCount)
     maximum = graph.value(shape, SH.qualifiedMaxCount)
     return Qualified(
-        nested_tests(graph, value_shape),
+        QualifiedTest(nested_tests(graph, value_shape), siblings),
         None if minimum is None else int(minimum),
         None if maximum is None else int(maximum),
     )
