@@ -445,6 +445,13 @@ _RANGES = {
 }
 
 
+def _number(term: Literal) -> bool:
+    """A well-typed number, which pySHACL compares by value (as here)."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    return not getattr(term, "ill_typed", False) and isinstance(term.value, (int, float, Decimal)) and not isinstance(term.value, bool)
+
+
 class RangeTest(ValueTest):
     """sh:minInclusive, sh:minExclusive, sh:maxInclusive, sh:maxExclusive. SPARQL settles
     numbers on both sides; anything else is compared in Python as pySHACL compares it."""
@@ -457,18 +464,19 @@ class RangeTest(ValueTest):
         return f"!isLiteral({var})"
 
     def unsure(self, var: str) -> str | None:
-        numeric = isinstance(self.bound.value, (int, float)) or type(self.bound.value).__name__ == "Decimal"
-        if numeric and not isinstance(self.bound.value, bool):
+        if _number(self.bound):
             return f"(isLiteral({var}) && !COALESCE(isNumeric({var}) && {var} {self.operator} {sparql_term(self.bound)}, false))"
         return f"isLiteral({var})"
 
     def python_fails(self, term: Node, run: Run) -> bool:
-        from pyshacl.rdfutil.compare import compare_literal  # noqa: PLC0415
-
         if not isinstance(term, Literal):
             return True
         if isinstance(self.bound.value, str) != isinstance(term.value, str):
             return True
+        if _number(term) and _number(self.bound):
+            return not self.holds((term.value > self.bound.value) - (term.value < self.bound.value))
+        from pyshacl.rdfutil.compare import compare_literal  # noqa: PLC0415
+
         try:
             return not self.holds(compare_literal(term, self.bound))
         except (TypeError, NotImplementedError):
