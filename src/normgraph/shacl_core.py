@@ -92,6 +92,7 @@ class LiteralPatch:
 
     written: dict[tuple[Node, URIRef, ox.Literal], list[Literal]] = field(default_factory=dict)
     predicates: set[URIRef] = field(default_factory=set)
+    _at: dict[URIRef, dict[tuple[Node, URIRef, ox.Literal], list[Literal]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, triples: Iterable[tuple[Node, URIRef, Literal]]) -> LiteralPatch:
@@ -126,7 +127,13 @@ class LiteralPatch:
         return LiteralPatch(written, self.predicates | other.predicates)
 
     def at(self, predicate: URIRef) -> dict[tuple[Node, URIRef, ox.Literal], list[Literal]]:
-        return {k: v for k, v in self.written.items() if k[1] == predicate} if predicate in self.predicates else {}
+        """The entries of ``predicate`` (computed once)."""
+        if predicate not in self.predicates:
+            return {}
+        found = self._at.get(predicate)
+        if found is None:
+            found = self._at[predicate] = {k: v for k, v in self.written.items() if k[1] == predicate}
+        return found
 
 
 def stored_forms(literals: Iterable[Literal]) -> dict[Literal, ox.Literal]:
