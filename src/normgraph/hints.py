@@ -5,9 +5,11 @@ and column where each result's node is written.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -17,31 +19,37 @@ from .namespaces import ID, NG, ONTOLOGY_IRI
 from .positions import Position, SourceIndex
 from .validation_report import Result
 
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions of one character."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+def _split(iri: str) -> tuple[str, str]:
+    """An IRI's namespace folder and local name."""
+    folder, _, rest = iri.rpartition("#") if "#" in iri else iri.rpartition("/")
+    return folder, rest
 
 
-def _closest(wrong: str, candidates: Iterable[str]) -> str | None:
+@dataclass(frozen=True)
+class _Folder:
+    """The candidate IRIs of one namespace folder, with their local names in lower case."""
+
+    iris: list[str]
+    names: list[str]
+
+
+def _closest(wrong: str, candidates: dict[str, _Folder]) -> str | None:
     """The candidate in the same namespace folder as ``wrong`` whose local name is fewest edits
-    away (ignoring case, then preferring a longer common beginning), if close enough to be a typo."""
-    folder, _, rest = wrong.rpartition("#") if "#" in wrong else wrong.rpartition("/")
+    away (Levenshtein, ignoring case, then preferring a longer common beginning), if close enough
+    to be a typo. rapidfuzz computes the distances: a large graph has tens of thousands of
+    candidates per folder."""
+    folder, rest = _split(wrong)
+    pool = candidates.get(folder)
+    if pool is None:
+        return None
+    typed = rest.lower()
+    limit = max(1, len(rest) // 3)
     best: tuple[int, int, str] | None = None
-    for candidate in candidates:
-        c_folder, _, c_rest = candidate.rpartition("#") if "#" in candidate else candidate.rpartition("/")
-        if c_folder != folder or c_rest == rest:
+    for _, distance, index in process.extract(typed, pool.names, scorer=Levenshtein.distance, score_cutoff=limit, limit=None):
+        candidate = pool.iris[index]
+        if _split(candidate)[1] == rest:
             continue
-        distance = _edit_distance(rest.lower(), c_rest.lower())
-        if distance > max(1, len(rest) // 3):
-            continue
-        shared = len(os.path.commonprefix([rest.lower(), c_rest.lower()]))
-        key = (distance, -shared, candidate)
+        key = (distance, -len(os.path.commonprefix([typed, pool.names[index]])), candidate)
         if best is None or key < best:
             best = key
     return best[2] if best else None
@@ -50,9 +58,9 @@ def _closest(wrong: str, candidates: Iterable[str]) -> str | None:
 def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
     """Suggest the term or IRI a contributor probably meant, for unknown-term and dangling-IRI
     results. ``graph`` is the merged graph the results came from."""
-    pools: dict[str, list[str]] = {}
+    pools: dict[str, dict[str, _Folder]] = {}
 
-    def pool(name: str) -> list[str]:
+    def pool(name: str) -> dict[str, _Folder]:
         if name not in pools:
             if name == "ontology":
                 found = {str(s) for s in graph.subjects(RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI)) if str(s).startswith(str(NG))}
@@ -60,7 +68,13 @@ def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
                 found = {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
             else:
                 found = {str(s) for s in graph.subjects(RDF.type, None) if str(s).startswith(str(ID))}
-            pools[name] = sorted(found)
+            by_folder: dict[str, _Folder] = {}
+            for iri in sorted(found):
+                folder, local = _split(iri)
+                entry = by_folder.setdefault(folder, _Folder([], []))
+                entry.iris.append(iri)
+                entry.names.append(local.lower())
+            pools[name] = by_folder
         return pools[name]
 
     which = {
