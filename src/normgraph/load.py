@@ -160,8 +160,18 @@ def read_quads(path: str | os.PathLike[str], graph: ox.NamedNode | None = None) 
     if count > triple_limit:
         raise InputError(path, f"file holds {count} triples, over the limit of {triple_limit}")
     if suffix == ".ttl":
-        scan_text(path, path.read_bytes().decode("utf-8"))
+        _bound_nesting(path)
     return quads
+
+
+def _bound_nesting(path: Path) -> None:
+    """Refuse a Turtle file whose blank nodes and lists nest deeper than the bound, at the line
+    and column where they pass it (:func:`normgraph.positions.scan_text`). Nesting can go no
+    deeper than the number of brackets that open it, so a file with no more ``[`` and ``(`` in
+    all than the bound (every curated file) is not scanned: the scan is a Python tokenizer."""
+    raw = path.read_bytes()
+    if raw.count(b"[") + raw.count(b"(") > int(bounds.MAX_DEPTH.value()):
+        scan_text(path, raw.decode("utf-8"))
 
 
 # --------------------------------------------------------------------------------------------
