@@ -40,7 +40,7 @@ def main() -> None:
     tree = load_tree(locate(args.root))
     floor = time.perf_counter() - start
     triples = len(tree.data)
-    subject = GraphUnderTest(tree.ontology, tree.data, store=tree.parts.store)
+    subject = GraphUnderTest(tree.parts, store=tree.parts.store)
 
     start = time.perf_counter()
     shapes = prepare_shapes(tree.shapes.graph)

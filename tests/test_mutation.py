@@ -28,7 +28,7 @@ from rdflib.term import Node
 from normgraph.layout import Layout
 from normgraph.load import parse_file
 from normgraph.display import NAMES
-from normgraph.validate import Validator, load_tree
+from normgraph.validate import GraphUnderTest, Validator, load_tree
 
 from .conftest import ENTITY_FILES
 
@@ -254,7 +254,7 @@ def copies(layout: Layout, entities: Graph) -> list[Graph]:
 def validator(layout: Layout, entities: Graph, copies: list[Graph]) -> Validator:
     """The ontology and the entities of data/ the copies refer to."""
     tree = load_tree(layout)
-    return Validator(tree.ontology, referred_to(entities, copies), tree.shapes)
+    return Validator(GraphUnderTest.of_graphs(tree.ontology, referred_to(entities, copies)), tree.shapes)
 
 
 def test_every_copy_of_a_real_instance_is_accepted(validator: Validator, copies: list[Graph]) -> None:

@@ -83,7 +83,7 @@ def test_core_shapes_agree_with_pyshacl_on_a_generated_100k_tree(tmp_path: Path)
     out = tmp_path / "tree"
     subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(out), "--triples", "100000"], check=True, capture_output=True)
     tree = load_tree(locate(out))
-    validator = Validator(tree.ontology, tree.data, tree.shapes, store=tree.parts.store)
+    validator = Validator.of_tree(tree)
     new = core_results(validator.subject, tree.shapes, None)
     reference = _pyshacl(validator.subject.merged, tree.shapes.core, advanced=False, focus=None)
     assert reference, "the generated tree holds injected faults"

@@ -31,7 +31,7 @@ from normgraph.load import parse_file
 from normgraph.positions import SourceIndex, scan_text
 from normgraph.display import NAMES, NGSH
 from normgraph.shacl_paths import read_path, show_path
-from normgraph.validate import Validator, load_tree, prepare_shapes
+from normgraph.validate import GraphUnderTest, Validator, load_tree, prepare_shapes
 from normgraph.validation_report import Result
 
 from .conftest import ENTITY_FILES, FIXTURES, REPORT_MARKER, copy_fixture_data, run_cli
@@ -108,7 +108,7 @@ def base_validator(layout: Layout) -> Validator:
     data = Graph()
     for name in ENTITY_FILES:
         parse_file(layout.data_dir / name, data)
-    return Validator(tree.ontology, data, tree.shapes)
+    return Validator(GraphUnderTest.of_graphs(tree.ontology, data), tree.shapes)
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_typos_come_with_the_likely_intended_term(base_validator: Validator) -> 
         contribution += read_case(FIXTURES / "invalid" / f"{name}.ttl").data
     results = base_validator.contribution_results(contribution)
     with base_validator.subject.contributing(contribution):
-        hints = {(NAMES.term(r.focus), NAMES.term(r.value)): r.hint for r in add_hints(results, base_validator.graph)}
+        hints = {(NAMES.term(r.focus), NAMES.term(r.value)): r.hint for r in add_hints(results, base_validator.view())}
     assert hints[("claim:fixture-100-typo-property", "ng:claimdate")] == "did you mean ng:claimDate?"
     assert hints[("org-id:fixture-american", "ng:Organization")] == "did you mean ng:Organisation?"
     assert hints[("membership:fixture-sco-RUZ-member", "state:RUZ")] == "did you mean state:RUS?"
@@ -348,8 +348,8 @@ def test_normgraph_and_plain_pyshacl_report_the_same_results(layout: Layout) -> 
         parse_file(layout.data_dir / name, data)
     for fixture in INVALID:
         data += read_case(fixture).data
-    fast = Validator(tree.ontology, data, tree.shapes).results()
-    reference = Validator(tree.ontology, data, tree.shapes, engine="pyshacl").results()
+    fast = Validator(GraphUnderTest.of_graphs(tree.ontology, data), tree.shapes).results()
+    reference = Validator(GraphUnderTest.of_graphs(tree.ontology, data), tree.shapes, engine="pyshacl").results()
     assert len(fast) > len(INVALID)
     assert {r.key for r in fast} == {r.key for r in reference}
 

@@ -66,7 +66,7 @@ def read_w3c_case(path: Path) -> W3CCase:
 def run_w3c_case(case: W3CCase) -> tuple[bool, frozenset[tuple[object, ...]]]:
     """The evaluator's verdict (SHACL's: no result of any severity) and results, keyed as the
     expected report."""
-    subject = GraphUnderTest(Graph(), case.data)
+    subject = GraphUnderTest.of_graphs(Graph(), case.data)
     results = core_results(subject, prepare_shapes(case.shapes), None)
     keys = frozenset(
         (_blank(r.focus), r.path if not isinstance(r.path, BNode) else None, _blank(r.value), r.component, r.severity, _blank(r.shape)) for r in results

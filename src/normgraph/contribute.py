@@ -250,9 +250,10 @@ def add(layout: Layout, files: Sequence[Path], *, texts: SourceTexts | None = No
         if path.resolve().is_relative_to(data_dir):
             raise UsageError(f"{path} is already in data/: add files from outside the tree (validate it in place with `normgraph validate {path}`)")
     texts = texts if texts is not None else source_texts(layout)
-    report, contribution, existing = check_contribution(layout, files, texts=texts)
+    report, contribution, parts = check_contribution(layout, files, texts=texts)
     if not report.conforms:
         return Outcome(report, refused=True)
+    existing = parts.data
     targets = plan(layout, contribution.graphs, existing)
     copies = plan_texts(layout, texts.given, existing + contribution.graph)
     write(targets, copies)

@@ -23,6 +23,7 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from .display import NAMES, NGSH
+from .graph_view import GraphLike
 from .errors import InputError, UsageError
 from .namespaces import ID, NG, OA, bind_prefixes
 from .shacl_paths import PathExpr, SequencePath
@@ -159,12 +160,12 @@ ANCHOR_RULE = NGSH.EvidenceAnchor
 _RE_ANCHOR = "re-anchor it: run `normgraph anchor SOURCE_FILE \"exact words\"` and paste the Turtle it prints"
 
 
-def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node | None:
+def _one(graph: GraphLike, subject: Node, predicate: URIRef) -> Node | None:
     values = list(graph.objects(subject, predicate))
     return values[0] if len(values) == 1 else None
 
 
-def _selectors(graph: Graph, resource: Node) -> tuple[Node | None, Node | None]:
+def _selectors(graph: GraphLike, resource: Node) -> tuple[Node | None, Node | None]:
     """The anchor's quote selector and position selector (None where missing)."""
     quote = position = None
     for selector in graph.objects(resource, OA.hasSelector):
@@ -175,24 +176,22 @@ def _selectors(graph: Graph, resource: Node) -> tuple[Node | None, Node | None]:
     return quote, position
 
 
-def anchored_resources(graph: Graph, focus: Iterable[Node] | None = None) -> list[Node]:
+def anchored_resources(graph: GraphLike, focus: Iterable[Node] | None = None) -> list[Node]:
     """The evidence anchors to check: all of them, or those ``focus`` touches (the anchor
     itself, one of its selectors, its source, or a claim citing it), in a stable order."""
     resources = set(graph.subjects(RDF.type, OA.SpecificResource))
     if focus is not None:
-        nodes = set(focus)
-        resources = {
-            r
-            for r in resources
-            if r in nodes
-            or any(s in nodes for s in graph.objects(r, OA.hasSelector))
-            or any(s in nodes for s in graph.objects(r, OA.hasSource))
-            or any(c in nodes for c in graph.subjects(NG.hasEvidence, r))
-        }
+        touched: set[Node] = set()
+        for node in focus:
+            touched.add(node)
+            for predicate in (OA.hasSelector, OA.hasSource):
+                touched.update(graph.subjects(predicate, node))
+            touched.update(graph.objects(node, NG.hasEvidence))
+        resources &= touched
     return sorted(resources, key=str)
 
 
-def anchor_results(graph: Graph, texts: SourceTexts, focus: Iterable[Node] | None = None) -> list[Result]:
+def anchor_results(graph: GraphLike, texts: SourceTexts, focus: Iterable[Node] | None = None) -> list[Result]:
     """Check evidence anchors against their source texts: every anchor in ``graph``, or those
     ``focus`` touches (a contribution's nodes, see :func:`anchored_resources`).
 
@@ -217,7 +216,7 @@ _SUFFIX = SequencePath((OA.hasSelector, OA.suffix))
 _START = SequencePath((OA.hasSelector, OA.start))
 
 
-def _check_anchor(graph: Graph, texts: SourceTexts, resource: Node) -> tuple[str, PathExpr, Node | None] | None:
+def _check_anchor(graph: GraphLike, texts: SourceTexts, resource: Node) -> tuple[str, PathExpr, Node | None] | None:
     """What is wrong with one anchor: (message, path, value), or None when it holds."""
     source = _one(graph, resource, OA.hasSource)
     if source is None:

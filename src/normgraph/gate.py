@@ -43,7 +43,7 @@ from .validation_report import Report, Result
 @dataclass(frozen=True)
 class GateInput:
     """What a rule kind runs over: the graph under test (ontology, data and any contribution,
-    in rdflib as ``subject.merged`` and in Oxigraph as ``subject.store``), the shapes, the SPARQL
+    in Oxigraph as ``subject.store``, read through ``subject.view()``), the shapes, the SPARQL
     rules, the SHACL engine chosen, the tree's layout, and where the source texts are found
     (``texts``; if None, where ``layout`` keeps them)."""
 
@@ -104,7 +104,7 @@ def evidence_results(given: GateInput, focus: set[Node] | None) -> list[Result]:
         if given.layout is None:
             return []
         texts = source_texts(given.layout)
-    return anchor_results(given.subject.merged, texts, focus=focus)
+    return anchor_results(given.subject.view(), texts, focus=focus)
 
 
 #: Every kind of rule the gate runs, in report order.
@@ -131,7 +131,5 @@ def tree_report(tree: Tree, *, engine: str = "normgraph", texts: SourceTexts | N
     """The gate over a whole tree (ontology + data), as the report every command renders; the
     tree's graphs are left as they were. ``texts``: where the source texts are (default: where
     the tree's layout keeps them)."""
-    validator = Validator(
-        tree.ontology, tree.data, tree.shapes, engine=engine, rules=tree.rules, layout=tree.layout, store=tree.parts.store, texts=texts
-    )
-    return finish(validator.results(), validator.graph, tree.data_files, tree.data_files)
+    validator = Validator.of_tree(tree, engine=engine, texts=texts)
+    return finish(validator.results(), validator.view(), tree.data_files, tree.data_files)

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from .display import NAMES, NGSH
+from .graph_view import GraphLike
 from .namespaces import ID, NG, ONTOLOGY_IRI
 from .positions import Position, SourceIndex
 from .validation_report import Result
@@ -55,7 +56,7 @@ def _closest(wrong: str, candidates: dict[str, _Folder]) -> str | None:
     return best[2] if best else None
 
 
-def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
+def add_hints(results: Sequence[Result], graph: GraphLike) -> list[Result]:
     """Suggest the term or IRI a contributor probably meant, for unknown-term and dangling-IRI
     results. ``graph`` is the merged graph the results came from."""
     pools: dict[str, dict[str, _Folder]] = {}
@@ -96,7 +97,7 @@ def add_hints(results: Sequence[Result], graph: Graph) -> list[Result]:
     return hinted
 
 
-def locate_results(results: Sequence[Result], index: SourceIndex, graph: Graph) -> list[Result]:
+def locate_results(results: Sequence[Result], index: SourceIndex, graph: GraphLike) -> list[Result]:
     """Attach to each result where it is written: ``location`` is the offending statement if the
     path is a single property, else the node; ``subject_location`` is where the focus node is
     described. A node that is never a subject (a blank node, a dangling IRI) is placed at the
@@ -109,7 +110,7 @@ def locate_results(results: Sequence[Result], index: SourceIndex, graph: Graph) 
     return located
 
 
-def _position(result: Result, index: SourceIndex, graph: Graph, seen: set[Node]) -> Position | None:
+def _position(result: Result, index: SourceIndex, graph: GraphLike, seen: set[Node]) -> Position | None:
     focus = result.focus
     if isinstance(focus, URIRef):
         if isinstance(result.path, URIRef):

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from . import bounds
 from .errors import InputError
@@ -252,6 +253,18 @@ class Parts:
     @cached_property
     def contribution(self) -> Graph:
         return self.graph("contribution")
+
+    def written_literals(self, predicates: set[URIRef]) -> Iterator[tuple[Node, URIRef, Literal]]:
+        """The statements of ontology and data with one of ``predicates`` and a literal object,
+        as written (the store may hold the literal in canonical form), in rdflib terms."""
+        wanted = {ox.NamedNode(str(p)): URIRef(str(p)) for p in predicates}
+        convert = to_rdflib_term
+        for part in ("ontology", "data"):
+            for quads in self.parsed[part].values():
+                for quad in quads:
+                    predicate = wanted.get(quad.predicate)
+                    if predicate is not None and isinstance(quad.object, ox.Literal):
+                        yield convert(quad.subject), predicate, convert(quad.object)  # type: ignore[misc]
 
     def union(self, *, with_shapes: bool = False) -> Graph:
         """Ontology, vocabularies and data (and shapes if asked) in one new rdflib graph."""

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Protocol
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,7 @@ from rdflib.term import Node
 
 from .display import NAMES, NGSH
 from .errors import NormgraphError
+from .graph_view import GraphLike, StoreView
 from .hints import add_hints, locate_results
 from .layout import Layout
 from .load import GRAPHS, Parts, load_parts
@@ -214,38 +216,90 @@ class _ToOxigraph:
         return found if found is not None else to_rdflib_term(term)
 
 
-class GraphUnderTest:
-    """Ontology and data, merged once for both engines, to which contributions can be added
-    and taken away again (:meth:`contributing`).
+class Sources(Protocol):
+    """Where a :class:`GraphUnderTest` finds the triples as written, for what the store cannot
+    give back: pySHACL's rdflib graphs and the literals the store keeps in canonical form. Each
+    is read only when asked, so a validation on the normgraph engine builds no rdflib copy of
+    the tree. :class:`normgraph.load.Parts` is one; :class:`Graphs` another."""
 
-    With ``reuse_data`` the data graph itself becomes the merged graph (saving a copy of every
-    triple); the caller must not use it afterwards. ``store`` is the loader's store
-    (:attr:`normgraph.load.Parts.store`), which holds the same ontology and data in the same named
-    graphs: it is used as it is, its contribution graph emptied (:meth:`contributing` fills it
-    with what a contribution adds). Without it the triples are copied into a store of its own.
+    @property
+    def data(self) -> Graph: ...
+
+    def union(self) -> Graph: ...
+
+    def written_literals(self, predicates: set[URIRef]) -> Iterator[tuple[Node, URIRef, Literal]]: ...
+
+
+@dataclass
+class Graphs:
+    """Ontology and data given as rdflib graphs (a library caller's, or a test's)."""
+
+    ontology: Graph
+    data: Graph
+
+    def union(self) -> Graph:
+        graph = bind_prefixes(Graph())
+        graph += self.data
+        graph += self.ontology
+        return graph
+
+    def written_literals(self, predicates: set[URIRef]) -> Iterator[tuple[Node, URIRef, Literal]]:
+        for graph in (self.ontology, self.data):
+            for predicate in sorted(predicates):
+                for s, o in graph.subject_objects(predicate):
+                    if isinstance(o, Literal):
+                        yield s, predicate, o
+
+
+class GraphUnderTest:
+    """Ontology and data in one Oxigraph store, in named graphs, to which contributions can be
+    added and taken away again (:meth:`contributing`).
+
+    ``store`` is the loader's store (:attr:`normgraph.load.Parts.store`), which holds the
+    ontology and data of ``sources`` in the same named graphs: it is used as it is, its
+    contribution graph emptied (:meth:`contributing` fills it with what a contribution adds).
+    Without it the triples of ``sources.union()`` are copied into a store of their own. The
+    rdflib graph pySHACL needs (:attr:`merged`) is built only when asked for.
     """
 
-    def __init__(self, ontology: Graph, data: Graph, *, reuse_data: bool = False, store: ox.Store | None = None):
+    def __init__(self, sources: Sources, *, store: ox.Store | None = None):
+        self.sources = sources
         self.convert = _ToOxigraph()
-        convert = self.convert
         if store is None:
             store = ox.Store()
-            store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in ontology])
-            store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in data])
+            convert = self.convert
+            if isinstance(sources, Graphs):
+                store.extend([ox.Quad(convert(s), convert(p), convert(o), _ONTOLOGY_GRAPH) for s, p, o in sources.ontology])
+                store.extend([ox.Quad(convert(s), convert(p), convert(o), _DATA_GRAPH) for s, p, o in sources.data])
+            else:
+                raise NormgraphError("a GraphUnderTest over anything but rdflib graphs needs the store they were loaded into")
         else:
             store.clear_graph(_CONTRIBUTION_GRAPH)
         self.store = store
-        self._data = None if reuse_data else data
-        if reuse_data:
-            self.merged = data
-        else:
-            self.merged = bind_prefixes(Graph())
-            self.merged += data
-        self.merged += ontology
-        self.added = Graph()
+        self.contribution = Graph()
         self._own = Graph()
         self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
         self._patches: dict[frozenset[URIRef], LiteralPatch] = {}
+
+    @classmethod
+    def of_graphs(cls, ontology: Graph, data: Graph) -> GraphUnderTest:
+        """Ontology and data given as rdflib graphs, copied into a store of their own."""
+        return cls(Graphs(ontology, data))
+
+    @cached_property
+    def _merged(self) -> Graph:
+        return self.sources.union()
+
+    @property
+    def merged(self) -> Graph:
+        """Ontology, data and the current contribution as one rdflib graph (for pySHACL; built
+        on first use, which costs gigabytes on a large tree)."""
+        merged = self._merged
+        return merged + self.contribution if len(self.contribution) else merged
+
+    def view(self, *, data_only: bool = False) -> StoreView:
+        """The graph under test read from the store (:class:`normgraph.graph_view.StoreView`)."""
+        return StoreView(self.store, self.default_graphs(data_only=data_only), self.convert.rdflib)
 
     def literal_patch(self, predicates: set[URIRef]) -> LiteralPatch:
         """The statements of ``predicates`` whose literal the store holds in another form than
@@ -253,66 +307,53 @@ class GraphUnderTest:
         key = frozenset(predicates)
         base = self._patches.get(key)
         if base is None:
-            added = self.added
-            base = LiteralPatch.of(
-                (s, p, o) for p in sorted(key) for s, o in self.merged.subject_objects(p) if isinstance(o, Literal) and (s, p, o) not in added
-            )
-            self._patches[key] = base
-        if not len(self.added):
+            base = self._patches[key] = LiteralPatch.of(self.sources.written_literals(set(key)))
+        if not len(self.contribution):
             return base
-        return base.merged(LiteralPatch.of((s, p, o) for s, p, o in self.added if p in key and isinstance(o, Literal)))
+        return base.merged(LiteralPatch.of((s, p, o) for s, p, o in self.contribution if p in key and isinstance(o, Literal)))
 
     @contextmanager
     def contributing(self, contribution: Graph) -> Iterator[Graph]:
-        """Within the block, ``contribution`` is part of the graph; yields the triples it adds.
+        """Within the block, ``contribution`` is part of the graph; yields it.
 
-        The merged graph gains the triples it did not hold; the data seen by shapes that check
-        the data alone gains every triple the data did not hold, even one the ontology states
-        (data restating an ontology axiom still describes an ontology term)."""
-        added = Graph()
+        The store's contribution graph gains every triple the data does not hold, even one the
+        ontology states (data restating an ontology axiom still describes an ontology term), so
+        shapes that check the data alone see it."""
         own = Graph()
         quads = []
         for triple in contribution:
-            if triple not in self.merged:
-                added.add(triple)
             quad = ox.Quad(*(self.convert(t) for t in triple), _DATA_GRAPH)
             if quad not in self.store:
                 own.add(triple)
                 quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, _CONTRIBUTION_GRAPH))
-        self.merged += added
         self.store.extend(quads)
-        self.added, self._own = added, own
+        self.contribution, self._own = contribution, own
         self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH, _CONTRIBUTION_GRAPH]
         try:
-            yield added
+            yield contribution
         finally:
-            self.merged -= added
             for quad in quads:
                 self.store.remove(quad)
-            self.added, self._own = Graph(), Graph()
+            self.contribution, self._own = Graph(), Graph()
             self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
 
     @contextmanager
     def without_contribution(self) -> Iterator[None]:
-        """Within a :meth:`contributing` block, both engines see the ontology and data only."""
-        graphs, added, own = self._graphs, self.added, self._own
-        self.merged -= added
+        """Within a :meth:`contributing` block, every engine sees the ontology and data only."""
+        graphs, contribution, own = self._graphs, self.contribution, self._own
         self._graphs = [_ONTOLOGY_GRAPH, _DATA_GRAPH]
-        self.added, self._own = Graph(), Graph()
+        self.contribution, self._own = Graph(), Graph()
         try:
             yield
         finally:
-            self.merged += added
             self._graphs = graphs
-            self.added, self._own = added, own
+            self.contribution, self._own = contribution, own
 
     @property
     def data_only(self) -> Graph:
-        """Data and contribution without the ontology, as an rdflib graph (for pySHACL)."""
-        if self._data is None:
-            raise NormgraphError("the data graph was merged in place: build GraphUnderTest without reuse_data")
+        """Data and contribution without the ontology, as a new rdflib graph (for pySHACL)."""
         graph = Graph()
-        graph += self._data
+        graph += self.sources.data
         graph += self._own
         return graph
 
@@ -503,15 +544,12 @@ class Validator:
 
     def __init__(
         self,
-        ontology: Graph,
-        data: Graph,
+        subject: GraphUnderTest,
         shapes: Shapes,
         *,
         engine: str = "normgraph",
-        reuse_data: bool = False,
         rules: Sequence[Rule] = (),
         layout: Layout | None = None,
-        store: ox.Store | None = None,
         texts: SourceTexts | None = None,
     ):
         from .gate import GateInput  # noqa: PLC0415 - the gate builds on this module
@@ -519,18 +557,23 @@ class Validator:
         if engine not in VALIDATION_ENGINES:
             raise NormgraphError(f"unknown validation engine {engine!r}: choose one of {', '.join(VALIDATION_ENGINES)}")
         self.shapes = shapes
-        self.subject = GraphUnderTest(ontology, data, reuse_data=reuse_data, store=store)
-        self.given = GateInput(self.subject, shapes, tuple(rules), engine, layout, texts)
+        self.subject = subject
+        self.given = GateInput(subject, shapes, tuple(rules), engine, layout, texts)
+
+    @classmethod
+    def of_tree(cls, tree: Tree, *, engine: str = "normgraph", texts: SourceTexts | None = None) -> Validator:
+        """The gate over a loaded tree, on the loader's store."""
+        subject = GraphUnderTest(tree.parts, store=tree.parts.store)
+        return cls(subject, tree.shapes, engine=engine, rules=tree.rules, layout=tree.layout, texts=texts)
 
     def run(self, focus: set[Node] | None) -> list[Result]:
         from .gate import gate_results  # noqa: PLC0415
 
         return gate_results(self.given, focus)
 
-    @property
-    def graph(self) -> Graph:
-        """The merged graph results refer to (ontology, data and the current contribution)."""
-        return self.subject.merged
+    def view(self) -> StoreView:
+        """The graph results refer to (ontology, data and the current contribution)."""
+        return self.subject.view()
 
     def results(self) -> list[Result]:
         """Every result of the rule set over ontology + data."""
@@ -583,16 +626,22 @@ class Contribution:
 
 @dataclass
 class Tree:
-    """A tree's ontology (with vocabularies), data and shapes, parsed; ``parts`` is the store
-    they were loaded into."""
+    """A tree's ontology (with vocabularies), data, shapes and rules, parsed; ``parts`` is the
+    store they were loaded into (with rdflib views of each part, built on first use)."""
 
     layout: Layout
-    ontology: Graph
-    data: Graph
     shapes: Shapes
     data_files: list[Path]
     parts: Parts
     rules: list[Rule]
+
+    @property
+    def ontology(self) -> Graph:
+        return self.parts.ontology
+
+    @property
+    def data(self) -> Graph:
+        return self.parts.data
 
 
 def load_tree(layout: Layout, *, contribution: Sequence[Path] = (), data_files: Sequence[Path] | None = None) -> Tree:
@@ -601,8 +650,6 @@ def load_tree(layout: Layout, *, contribution: Sequence[Path] = (), data_files: 
     parts = load_parts(layout, contribution=contribution, data_files=data_files)
     return Tree(
         layout=layout,
-        ontology=parts.ontology,
-        data=parts.data,
         shapes=prepare_shapes(parts.shapes),
         data_files=parts.files["data"],
         parts=parts,
@@ -610,8 +657,9 @@ def load_tree(layout: Layout, *, contribution: Sequence[Path] = (), data_files: 
     )
 
 
-def finish(results: Sequence[Result], graph: Graph, files: Sequence[Path], inputs: Sequence[Path]) -> Report:
-    """Hints and locations added, sorted: the report a person reads."""
+def finish(results: Sequence[Result], graph: GraphLike, files: Sequence[Path], inputs: Sequence[Path]) -> Report:
+    """Hints and locations added, sorted: the report a person reads. ``graph`` is the graph the
+    results came from (an rdflib graph, or a view of the store)."""
     index = SourceIndex(files)
     done = locate_results(add_hints(results, graph), index, graph)
     return Report(sorted(done, key=reading_order), list(inputs))
@@ -629,35 +677,21 @@ def validate_tree(layout: Layout, files: Sequence[Path] = (), *, engine: str = "
         from .gate import tree_report  # noqa: PLC0415 - the gate builds on this module
 
         return tree_report(load_tree(layout), engine=engine, texts=texts)
-    report, _, _ = _check(layout, files, engine, texts, reuse_data=engine == "normgraph")
+    report, _, _ = check_contribution(layout, files, engine=engine, texts=texts)
     return report
 
 
 def check_contribution(
     layout: Layout, files: Sequence[Path], *, engine: str = "normgraph", texts: SourceTexts | None = None
-) -> tuple[Report, Contribution, Graph]:
+) -> tuple[Report, Contribution, Parts]:
     """Validate ``files`` as a contribution to the tree, every rule of the gate. Returns the
-    report, the parsed contribution and the existing data graph, untouched by the merge."""
-    return _check(layout, files, engine, texts if texts is not None else source_texts(layout), reuse_data=False)
-
-
-def _check(layout: Layout, files: Sequence[Path], engine: str, texts: SourceTexts, *, reuse_data: bool) -> tuple[Report, Contribution, Graph]:
+    report, the parsed contribution and the loaded tree (whose data the merge left untouched)."""
     files = [Path(f) for f in files]
     tree = load_tree(layout, contribution=files)
     contribution = Contribution.of(tree.parts)
-    validator = Validator(
-        tree.ontology,
-        tree.data,
-        tree.shapes,
-        engine=engine,
-        reuse_data=reuse_data,
-        rules=tree.rules,
-        layout=layout,
-        store=tree.parts.store,
-        texts=texts,
-    )
+    validator = Validator.of_tree(tree, engine=engine, texts=texts if texts is not None else source_texts(layout))
     results = validator.contribution_results(contribution.graph)
     inputs = [f.resolve() for f in files]
     with validator.subject.contributing(contribution.graph):
-        report = finish(results, validator.graph, [*inputs, *tree.data_files], inputs)
-    return report, contribution, tree.data
+        report = finish(results, validator.view(), [*inputs, *tree.data_files], inputs)
+    return report, contribution, tree.parts
